@@ -1,0 +1,286 @@
+"""The complaint state machine: states, colours, transitions, who may make them.
+
+Every status change in Sigap goes through `complaint_transition`. It checks that the
+transition is legal from the current status and that the actor may make it, updates the
+row only if the status is still what was read (so two people racing cannot both win),
+appends the event, and announces the change after commit. Nothing else writes
+Complaint.status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import hooks
+from .models import Agency, Complaint, ComplaintEvent, Status, User
+
+Colour = Literal["red", "yellow", "green", "grey"]
+
+STATUS_COLOURS: dict[str, Colour] = {
+    Status.NEW: "red",
+    Status.TRIAGE: "red",
+    Status.ASSIGNED: "red",
+    Status.REOPENED: "red",
+    Status.IN_PROGRESS: "yellow",
+    Status.RESOLVED: "green",
+    Status.CLOSED: "green",
+    Status.REJECTED: "grey",
+    Status.DUPLICATE: "grey",
+}
+
+# What a citizen reads: plain words, never "ignored".
+PUBLIC_STATUS_LABELS = {
+    Status.NEW: _("Received, being checked"),
+    Status.TRIAGE: _("Received, an operator is checking it"),
+    Status.ASSIGNED: _("Waiting for the agency"),
+    Status.REOPENED: _("Reopened, back to the agency"),
+    Status.IN_PROGRESS: _("Being handled"),
+    Status.RESOLVED: _("Done"),
+    Status.CLOSED: _("Done and closed"),
+    Status.REJECTED: _("Not followed up"),
+    Status.DUPLICATE: _("Merged with another complaint"),
+}
+
+OPEN_STATUSES = frozenset(
+    {Status.NEW, Status.TRIAGE, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED}
+)
+
+
+def status_colour(status: str) -> Colour:
+    return STATUS_COLOURS[status]
+
+
+def public_status_label(status: str) -> str:
+    return str(PUBLIC_STATUS_LABELS[status])
+
+
+# Who can act. "agency" means staff or head of the agency currently holding the complaint.
+SYSTEM, CITIZEN, OPERATOR, AGENCY, SUPERVISOR = "system", "citizen", "operator", "agency", "supervisor"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: the system, the (unauthenticated) citizen, or a staff user."""
+
+    kind: Literal["system", "citizen", "user"]
+    user: User | None = None
+
+    @classmethod
+    def for_user(cls, user: User) -> Actor:
+        return cls(kind="user", user=user)
+
+    def capacities(self, complaint: Complaint) -> set[str]:
+        if self.kind == "system":
+            return {SYSTEM}
+        if self.kind == "citizen":
+            return {CITIZEN}
+        user = self.user
+        if user is None or not user.is_active:
+            return set()
+        found: set[str] = set()
+        if user.is_superuser or user.role in (User.Role.OPERATOR, User.Role.ADMIN):
+            found.add(OPERATOR)
+        if user.role == User.Role.SUPERVISOR:
+            found.add(SUPERVISOR)
+        if user.is_agency_member and user.agency_id and user.agency_id == complaint.agency_id:
+            found.add(AGENCY)
+        return found
+
+    @property
+    def label(self) -> str:
+        if self.user is not None:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.kind
+
+
+SYSTEM_ACTOR = Actor(kind="system")
+CITIZEN_ACTOR = Actor(kind="citizen")
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str | None  # None: the status stays (an event without a status change)
+    allowed: frozenset[str]
+    event_kind: str = ComplaintEvent.Kind.TRANSITION
+    note_required: bool = False
+    sets_agency: bool = False
+    public_text: str = field(default="", compare=False)
+
+
+def _t(
+    action: str,
+    sources: set[str],
+    target: str | None,
+    allowed: set[str],
+    public_text: str,
+    **options: object,
+) -> Transition:
+    return Transition(
+        action=action,
+        sources=frozenset(sources),
+        target=target,
+        allowed=frozenset(allowed),
+        public_text=public_text,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+_OPEN = set(OPEN_STATUSES)
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("route", {Status.NEW}, Status.ASSIGNED, {SYSTEM}, _("Sent to %(agency)s"),
+           sets_agency=True),
+        _t("send_to_triage", {Status.NEW}, Status.TRIAGE, {SYSTEM},
+           _("An operator is finding the right agency")),
+        _t("assign", {Status.TRIAGE}, Status.ASSIGNED, {OPERATOR, SYSTEM},
+           _("Sent to %(agency)s"), sets_agency=True),
+        _t("accept", {Status.ASSIGNED}, None, {AGENCY},
+           _("%(agency)s accepted the complaint"), event_kind=ComplaintEvent.Kind.ACCEPTED),
+        _t("start", {Status.ASSIGNED}, Status.IN_PROGRESS, {AGENCY},
+           _("%(agency)s is working on it")),
+        _t("resolve", {Status.IN_PROGRESS}, Status.RESOLVED, {AGENCY},
+           _("%(agency)s reports it done"), note_required=True),
+        _t("forward", {Status.ASSIGNED, Status.IN_PROGRESS}, Status.ASSIGNED, {AGENCY, OPERATOR},
+           _("Coordinated: handed to %(agency)s, which holds authority"),
+           event_kind=ComplaintEvent.Kind.FORWARDED, note_required=True, sets_agency=True),
+        _t("return_to_triage", {Status.ASSIGNED}, Status.TRIAGE, {AGENCY, OPERATOR},
+           _("An operator is finding the agency that holds authority"),
+           note_required=True, sets_agency=True),
+        _t("confirm", {Status.RESOLVED}, Status.CLOSED, {CITIZEN, OPERATOR},
+           _("The reporter confirmed it is done")),
+        _t("close", {Status.RESOLVED}, Status.CLOSED, {SYSTEM, OPERATOR},
+           _("Closed: no objection within the reopening period")),
+        _t("reopen", {Status.RESOLVED}, Status.REOPENED, {CITIZEN, OPERATOR},
+           _("The reporter says it is not fixed yet"), note_required=True),
+        _t("reassign", {Status.REOPENED}, Status.ASSIGNED, {SYSTEM, OPERATOR},
+           _("Sent back to %(agency)s"), sets_agency=True),
+        _t("reject", _OPEN, Status.REJECTED, {OPERATOR},
+           _("Not followed up: %(note)s"), note_required=True),
+        _t("mark_duplicate", _OPEN, Status.DUPLICATE, {OPERATOR},
+           _("Merged with another complaint about the same problem")),
+    ]
+}
+
+
+class TransitionError(Exception):
+    """A transition was refused; the message is safe to show to the person who tried."""
+
+
+class IllegalTransition(TransitionError):
+    pass
+
+
+class TransitionNotPermitted(TransitionError):
+    pass
+
+
+class ConcurrentTransition(TransitionError):
+    pass
+
+
+def allowed_actions(*, complaint: Complaint, actor: Actor) -> list[str]:
+    """The actions `actor` may take on `complaint` now (for buttons and API hints)."""
+    capacities = actor.capacities(complaint)
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if complaint.status in t.sources and capacities & t.allowed
+    ]
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def complaint_transition(
+    *,
+    complaint: Complaint,
+    action: str,
+    actor: Actor,
+    note: str = "",
+    is_public: bool = True,
+    agency: Agency | None | object = _UNSET,
+    due_at: datetime | None = None,
+) -> ComplaintEvent:
+    """Apply `action` to `complaint` or raise a TransitionError saying why not.
+
+    `agency` is the new holder for the actions that move the complaint between agencies
+    (route, assign, forward, reassign) and is cleared by return_to_triage; `due_at` is
+    the new holder's resolution deadline.
+    """
+    try:
+        transition = TRANSITIONS[action]
+    except KeyError:
+        raise IllegalTransition(_("Unknown action “%s”.") % action) from None
+
+    current = complaint.status
+    if current not in transition.sources:
+        raise IllegalTransition(
+            _("Cannot %(action)s a complaint that is “%(status)s”.")
+            % {"action": action.replace("_", " "), "status": Status(current).label}
+        )
+    if not actor.capacities(complaint) & transition.allowed:
+        raise TransitionNotPermitted(_("You may not %s this complaint.") % action.replace("_", " "))
+    note = note.strip()
+    if transition.note_required and not note:
+        raise TransitionError(_("A note is required to %s.") % action.replace("_", " "))
+
+    target = transition.target or current
+    update: dict[str, object] = {"status": target, "updated_at": timezone.now()}
+    if transition.sets_agency:
+        if action == "return_to_triage":
+            agency = None
+        elif not isinstance(agency, Agency):
+            raise TransitionError(_("Choose the agency for this action."))
+        update["agency"] = agency
+        update["due_at"] = due_at if agency is not None else None
+    won = Complaint.objects.filter(pk=complaint.pk, status=current).update(**update)
+    if not won:
+        raise ConcurrentTransition(
+            _("Someone else changed this complaint just now; reload and try again.")
+        )
+    previous_agency = complaint.agency
+    for name, value in update.items():
+        setattr(complaint, name, value)
+
+    event = ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=transition.event_kind,
+        action=action,
+        actor=actor.user,
+        actor_label=actor.label,
+        agency=complaint.agency or previous_agency,
+        from_status=current,
+        to_status=target,
+        note=note,
+        is_public=is_public,
+    )
+    hooks.fire(
+        hooks.COMPLAINT_TRANSITIONED,
+        complaint_id=complaint.pk,
+        action=action,
+        event_id=event.pk,
+    )
+    return event
+
+
+def event_public_text(event: ComplaintEvent) -> str:
+    """The sentence the tracking page shows for one timeline event."""
+    agency_name = event.agency.name if event.agency_id and event.agency else _("the agency")
+    if event.kind == ComplaintEvent.Kind.CREATED:
+        return str(_("Complaint received"))
+    if event.kind == ComplaintEvent.Kind.NOTE:
+        return event.note
+    transition = TRANSITIONS.get(event.action)
+    if transition is None:
+        return event.note
+    return str(transition.public_text) % {"agency": agency_name, "note": event.note}

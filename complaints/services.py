@@ -1,0 +1,247 @@
+"""Writes on the core records: creating complaints, reporters, attachments, events.
+
+The web form, the REST API and (later) every channel create complaints through
+`complaint_create`, so they all get the same validation, reporter matching, timeline
+and routing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from . import hooks
+from .images import ProcessedImage
+from .lifecycle import Actor
+from .models import (
+    Area,
+    Attachment,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    PendingUpload,
+    Reporter,
+    new_tracking_code,
+)
+
+DEFAULT_PHONE_REGION = "ID"
+
+
+def normalize_phone(raw: str) -> str:
+    """An Indonesian-first phone number as E.164 (+62...), or ValidationError."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(_("“%s” is not a phone number.") % raw, code="phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("“%s” is not a valid phone number.") % raw, code="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def reporter_get_or_create(*, name: str = "", phone: str = "", email: str = "") -> Reporter | None:
+    """The reporter with this phone (or else email), created if new; None if nothing given."""
+    phone = normalize_phone(phone)
+    email = (email or "").strip().lower()
+    name = (name or "").strip()
+    if not (phone or email or name):
+        return None
+    reporter = None
+    if phone:
+        reporter = Reporter.objects.filter(phone=phone).order_by("id").first()
+    if reporter is None and email:
+        reporter = Reporter.objects.filter(email=email).order_by("id").first()
+    if reporter is None:
+        return Reporter.objects.create(name=name, phone=phone, email=email)
+    # Fill in what we did not know yet; never overwrite what the citizen told us before.
+    known = {"name": name, "phone": phone, "email": email}
+    changed = [f for f, value in known.items() if value and not getattr(reporter, f)]
+    for f in changed:
+        setattr(reporter, f, known[f])
+    if changed:
+        reporter.save(update_fields=changed)
+    return reporter
+
+
+def make_title(text: str) -> str:
+    first_line = " ".join(text.split())
+    return Truncator(first_line).chars(80)
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    channel: str,
+    text: str,
+    category: Category | None = None,
+    area: Area | None = None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    is_anonymous: bool = False,
+    is_confidential: bool = False,
+    photos: Sequence[ProcessedImage] = (),
+    pending_uploads: Iterable[PendingUpload] = (),
+    title: str = "",
+) -> Complaint:
+    """Create a complaint with its reporter and photos; routing starts after commit."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Please describe the problem."), code="text")
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel “%s”.") % channel, code="channel")
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("Give both latitude and longitude, or neither."), code="location")
+    reporter = reporter_get_or_create(name=reporter_name, phone=reporter_phone, email=reporter_email)
+
+    complaint = Complaint(
+        channel=channel,
+        text=text,
+        title=(title or make_title(text))[:140],
+        category=category,
+        area=area,
+        latitude=None if latitude is None else round(Decimal(str(latitude)), 6),
+        longitude=None if longitude is None else round(Decimal(str(longitude)), 6),
+        address=(address or "").strip()[:255],
+        reporter=reporter,
+        is_anonymous=is_anonymous,
+        is_confidential=is_confidential,
+    )
+    complaint.full_clean(exclude=["tracking_code", "public_token"])
+    _save_with_unique_code(complaint)
+
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.CREATED,
+        actor_label=channel,
+        to_status=complaint.status,
+    )
+    for photo in photos:
+        attachment_add(complaint=complaint, image=photo)
+    for pending in pending_uploads:
+        attachment_from_pending(complaint=complaint, pending=pending)
+    hooks.fire(hooks.COMPLAINT_CREATED, complaint_id=complaint.pk)
+    return complaint
+
+
+def _save_with_unique_code(complaint: Complaint) -> None:
+    # 30^8 codes: a clash is rare but possible, so retry with a fresh code in a savepoint.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                complaint.save()
+            return
+        except IntegrityError:
+            complaint.tracking_code = new_tracking_code()
+            complaint.pk = None
+    raise IntegrityError("Could not find a free tracking code")
+
+
+def _stored_name(extension: str) -> str:
+    return f"{uuid.uuid4().hex}.{extension}"
+
+
+def attachment_add(
+    *,
+    complaint: Complaint,
+    image: ProcessedImage,
+    kind: str = Attachment.Kind.REPORT,
+    event: ComplaintEvent | None = None,
+) -> Attachment:
+    attachment = Attachment(
+        complaint=complaint,
+        kind=kind,
+        event=event,
+        original_name=image.original_name,
+        content_type=image.content_type,
+        size=image.size,
+        width=image.width,
+        height=image.height,
+        sha256=image.sha256,
+    )
+    attachment.file.save(_stored_name(image.extension), ContentFile(image.content), save=False)
+    attachment.thumbnail.save(_stored_name("jpg"), ContentFile(image.thumbnail), save=False)
+    attachment.save()
+    return attachment
+
+
+def pending_upload_store(*, image: ProcessedImage) -> PendingUpload:
+    """Keep a valid photo from a form that failed, so the citizen need not pick it again."""
+    pending = PendingUpload(
+        original_name=image.original_name,
+        content_type=image.content_type,
+        size=image.size,
+        width=image.width,
+        height=image.height,
+        sha256=image.sha256,
+    )
+    pending.file.save(_stored_name(image.extension), ContentFile(image.content), save=False)
+    pending.thumbnail.save(_stored_name("jpg"), ContentFile(image.thumbnail), save=False)
+    pending.save()
+    return pending
+
+
+def attachment_from_pending(*, complaint: Complaint, pending: PendingUpload) -> Attachment:
+    attachment = Attachment.objects.create(
+        complaint=complaint,
+        kind=Attachment.Kind.REPORT,
+        file=pending.file.name,
+        thumbnail=pending.thumbnail.name,
+        original_name=pending.original_name,
+        content_type=pending.content_type,
+        size=pending.size,
+        width=pending.width,
+        height=pending.height,
+        sha256=pending.sha256,
+    )
+    # The files now belong to the attachment; only the pending row goes.
+    PendingUpload.objects.filter(pk=pending.pk).delete()
+    return attachment
+
+
+def pending_uploads_purge() -> int:
+    """Delete pending photos older than PendingUpload.MAX_AGE, files included."""
+    cutoff = timezone.now() - PendingUpload.MAX_AGE
+    count = 0
+    for pending in PendingUpload.objects.filter(created_at__lt=cutoff).iterator():
+        pending.file.delete(save=False)
+        pending.thumbnail.delete(save=False)
+        pending.delete()
+        count += 1
+    return count
+
+
+@transaction.atomic
+def complaint_add_note(
+    *, complaint: Complaint, actor: Actor, note: str, is_public: bool = False
+) -> ComplaintEvent:
+    """A timeline note without a status change (internal unless made public)."""
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("The note is empty."))
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.NOTE,
+        actor=actor.user,
+        actor_label=actor.label,
+        agency=complaint.agency,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        note=note,
+        is_public=is_public,
+    )

@@ -1,0 +1,43 @@
+"""Thin Celery tasks: load by id, call a service."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from complaints.models import Complaint, Status
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="dispositions.route_complaint", acks_late=True)
+def route_complaint(complaint_id: int) -> str:
+    """Route one new complaint. Safe to run twice: the second run finds it routed."""
+    outcome = services.complaint_route(complaint_id=complaint_id)
+    return outcome.value
+
+
+def enqueue_routing(*, complaint_id: int) -> None:
+    """After-commit hook: hand the new complaint to a worker."""
+    route_complaint.delay(complaint_id)
+
+
+@shared_task(name="dispositions.route_stranded_complaints", acks_late=True)
+def route_stranded_complaints(older_than_seconds: int = 30) -> int:
+    """Route complaints still "new" after a while: their enqueue was lost (broker down)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Complaint.objects.filter(status=Status.NEW, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:500]
+    )
+    for complaint_id in ids:
+        services.complaint_route(complaint_id=complaint_id)
+    if ids:
+        logger.info("Routed %d stranded complaints", len(ids))
+    return len(ids)
