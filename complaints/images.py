@@ -82,7 +82,13 @@ def process_image(
             image.load()
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard fires on open() for canvases far beyond any photo.
+        raise ImageRejected(
+            _("%(name)s has too many pixels; the limit is %(mp)s megapixels.")
+            % {"name": label, "mp": max_pixels // 1_000_000}
+        ) from None
+    except UnidentifiedImageError:
         raise ImageRejected(_("%(name)s is not a picture we can read.") % {"name": label}) from None
     except (OSError, SyntaxError, ValueError):
         raise ImageRejected(

@@ -61,7 +61,11 @@ def public_status_label(status: str) -> str:
 
 
 # Who can act. "agency" means staff or head of the agency currently holding the complaint.
-SYSTEM, CITIZEN, OPERATOR, AGENCY, SUPERVISOR = "system", "citizen", "operator", "agency", "supervisor"
+SYSTEM = "system"
+CITIZEN = "citizen"
+OPERATOR = "operator"
+AGENCY = "agency"
+SUPERVISOR = "supervisor"
 
 
 @dataclass(frozen=True)
@@ -137,36 +141,116 @@ _OPEN = set(OPEN_STATUSES)
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("route", {Status.NEW}, Status.ASSIGNED, {SYSTEM}, _("Sent to %(agency)s"),
-           sets_agency=True),
-        _t("send_to_triage", {Status.NEW}, Status.TRIAGE, {SYSTEM},
-           _("An operator is finding the right agency")),
-        _t("assign", {Status.TRIAGE}, Status.ASSIGNED, {OPERATOR, SYSTEM},
-           _("Sent to %(agency)s"), sets_agency=True),
-        _t("accept", {Status.ASSIGNED}, None, {AGENCY},
-           _("%(agency)s accepted the complaint"), event_kind=ComplaintEvent.Kind.ACCEPTED),
-        _t("start", {Status.ASSIGNED}, Status.IN_PROGRESS, {AGENCY},
-           _("%(agency)s is working on it")),
-        _t("resolve", {Status.IN_PROGRESS}, Status.RESOLVED, {AGENCY},
-           _("%(agency)s reports it done"), note_required=True),
-        _t("forward", {Status.ASSIGNED, Status.IN_PROGRESS}, Status.ASSIGNED, {AGENCY, OPERATOR},
-           _("Coordinated: handed to %(agency)s, which holds authority"),
-           event_kind=ComplaintEvent.Kind.FORWARDED, note_required=True, sets_agency=True),
-        _t("return_to_triage", {Status.ASSIGNED}, Status.TRIAGE, {AGENCY, OPERATOR},
-           _("An operator is finding the agency that holds authority"),
-           note_required=True, sets_agency=True),
-        _t("confirm", {Status.RESOLVED}, Status.CLOSED, {CITIZEN, OPERATOR},
-           _("The reporter confirmed it is done")),
-        _t("close", {Status.RESOLVED}, Status.CLOSED, {SYSTEM, OPERATOR},
-           _("Closed: no objection within the reopening period")),
-        _t("reopen", {Status.RESOLVED}, Status.REOPENED, {CITIZEN, OPERATOR},
-           _("The reporter says it is not fixed yet"), note_required=True),
-        _t("reassign", {Status.REOPENED}, Status.ASSIGNED, {SYSTEM, OPERATOR},
-           _("Sent back to %(agency)s"), sets_agency=True),
-        _t("reject", _OPEN, Status.REJECTED, {OPERATOR},
-           _("Not followed up: %(note)s"), note_required=True),
-        _t("mark_duplicate", _OPEN, Status.DUPLICATE, {OPERATOR},
-           _("Merged with another complaint about the same problem")),
+        _t(
+            "route",
+            {Status.NEW},
+            Status.ASSIGNED,
+            {SYSTEM},
+            _("Sent to %(agency)s"),
+            sets_agency=True,
+        ),
+        _t(
+            "send_to_triage",
+            {Status.NEW},
+            Status.TRIAGE,
+            {SYSTEM},
+            _("An operator is finding the right agency"),
+        ),
+        _t(
+            "assign",
+            {Status.TRIAGE},
+            Status.ASSIGNED,
+            {OPERATOR, SYSTEM},
+            _("Sent to %(agency)s"),
+            sets_agency=True,
+        ),
+        _t(
+            "accept",
+            {Status.ASSIGNED},
+            None,
+            {AGENCY},
+            _("%(agency)s accepted the complaint"),
+            event_kind=ComplaintEvent.Kind.ACCEPTED,
+        ),
+        _t(
+            "start",
+            {Status.ASSIGNED},
+            Status.IN_PROGRESS,
+            {AGENCY},
+            _("%(agency)s is working on it"),
+        ),
+        _t(
+            "resolve",
+            {Status.IN_PROGRESS},
+            Status.RESOLVED,
+            {AGENCY},
+            _("%(agency)s reports it done"),
+            note_required=True,
+        ),
+        _t(
+            "forward",
+            {Status.ASSIGNED, Status.IN_PROGRESS},
+            Status.ASSIGNED,
+            {AGENCY, OPERATOR},
+            _("Coordinated: handed to %(agency)s, which holds authority"),
+            event_kind=ComplaintEvent.Kind.FORWARDED,
+            note_required=True,
+            sets_agency=True,
+        ),
+        _t(
+            "return_to_triage",
+            {Status.ASSIGNED},
+            Status.TRIAGE,
+            {AGENCY, OPERATOR},
+            _("An operator is finding the agency that holds authority"),
+            note_required=True,
+            sets_agency=True,
+        ),
+        _t(
+            "confirm",
+            {Status.RESOLVED},
+            Status.CLOSED,
+            {CITIZEN, OPERATOR},
+            _("The reporter confirmed it is done"),
+        ),
+        _t(
+            "close",
+            {Status.RESOLVED},
+            Status.CLOSED,
+            {SYSTEM, OPERATOR},
+            _("Closed: no objection within the reopening period"),
+        ),
+        _t(
+            "reopen",
+            {Status.RESOLVED},
+            Status.REOPENED,
+            {CITIZEN, OPERATOR},
+            _("The reporter says it is not fixed yet"),
+            note_required=True,
+        ),
+        _t(
+            "reassign",
+            {Status.REOPENED},
+            Status.ASSIGNED,
+            {SYSTEM, OPERATOR},
+            _("Sent back to %(agency)s"),
+            sets_agency=True,
+        ),
+        _t(
+            "reject",
+            _OPEN,
+            Status.REJECTED,
+            {OPERATOR},
+            _("Not followed up: %(note)s"),
+            note_required=True,
+        ),
+        _t(
+            "mark_duplicate",
+            _OPEN,
+            Status.DUPLICATE,
+            {OPERATOR},
+            _("Merged with another complaint about the same problem"),
+        ),
     ]
 }
 
@@ -208,7 +292,7 @@ def complaint_transition(
     actor: Actor,
     note: str = "",
     is_public: bool = True,
-    agency: Agency | None | object = _UNSET,
+    agency: Agency | object | None = _UNSET,
     due_at: datetime | None = None,
 ) -> ComplaintEvent:
     """Apply `action` to `complaint` or raise a TransitionError saying why not.

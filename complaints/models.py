@@ -301,6 +301,9 @@ class Complaint(models.Model):
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="complaint_coordinates_valid",
+                violation_error_message=_(
+                    "Latitude must be between -90 and 90 and longitude between -180 and 180."
+                ),
             )
         ]
 
@@ -338,6 +341,9 @@ class Attachment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["complaint", "kind"])]
 
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
 
 class PendingUpload(models.Model):
     """A photo that passed validation on a form that did not: kept so the citizen keeps it."""
@@ -353,6 +359,9 @@ class PendingUpload(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     MAX_AGE = timedelta(hours=6)
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
 
 
 class ComplaintEvent(models.Model):
@@ -385,6 +394,9 @@ class ComplaintEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["complaint", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action or self.kind}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:

@@ -99,9 +99,7 @@ def complaint_by_code_and_phone(*, code: str, phone_e164: str) -> Complaint | No
         code = f"{code[:4]}-{code[4:]}"
     if not (code and phone_e164):
         return None
-    return (
-        _public_queryset().filter(tracking_code=code, reporter__phone=phone_e164).first()
-    )
+    return _public_queryset().filter(tracking_code=code, reporter__phone=phone_e164).first()
 
 
 def complaint_public_view(complaint: Complaint) -> PublicComplaint:

@@ -107,7 +107,9 @@ def complaint_create(
         raise ValidationError(_("Unknown channel “%s”.") % channel, code="channel")
     if (latitude is None) != (longitude is None):
         raise ValidationError(_("Give both latitude and longitude, or neither."), code="location")
-    reporter = reporter_get_or_create(name=reporter_name, phone=reporter_phone, email=reporter_email)
+    reporter = reporter_get_or_create(
+        name=reporter_name, phone=reporter_phone, email=reporter_email
+    )
 
     complaint = Complaint(
         channel=channel,

@@ -32,5 +32,6 @@ def _broker_state() -> str:
 def healthz(request: HttpRequest) -> JsonResponse:
     state = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(value == "ok" for value in state.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", **state},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **state}, status=200 if healthy else 503
+    )

@@ -252,3 +252,14 @@ def complaint_assign(
     return _open_disposition(
         complaint=complaint, agency=agency, actor=actor, action="assign", note=note
     )
+
+
+@transaction.atomic
+def complaint_return_to_triage(*, complaint: Complaint, actor: Actor, reason: str) -> Disposition:
+    """ "Not our authority": the agency hands the complaint back to the operators."""
+    disposition = _require_open_disposition(complaint)
+    complaint_transition(complaint=complaint, action="return_to_triage", actor=actor, note=reason)
+    disposition.state = Disposition.State.RETURNED
+    disposition.closed_at = timezone.now()
+    disposition.save(update_fields=["state", "closed_at"])
+    return disposition

@@ -87,7 +87,9 @@ def world(db) -> World:
         return a
 
     roads_prov = agency("dbmpr-jabar", "Dinas Bina Marga Provinsi Jawa Barat", "province", [jabar])
-    env_prov = agency("dlh-jabar", "Dinas Lingkungan Hidup Provinsi Jawa Barat", "province", [jabar])
+    env_prov = agency(
+        "dlh-jabar", "Dinas Lingkungan Hidup Provinsi Jawa Barat", "province", [jabar]
+    )
     roads_bdg = agency("dbmsda-bandung", "Dinas Bina Marga Kota Bandung", "city", [bandung])
     env_bdg = agency("dlh-bandung", "Dinas Lingkungan Hidup Kota Bandung", "city", [bandung])
     kel_sukarasa = agency("kel-sukarasa", "Kelurahan Sukarasa", "village", [sukarasa])
