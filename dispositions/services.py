@@ -146,7 +146,7 @@ def complaint_route(*, complaint_id: int) -> RouteOutcome:
     longer "new" and does nothing; the lifecycle's guarded update settles a race.
     """
     complaint = (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",))
         .select_related("category", "area")
         .filter(pk=complaint_id)
         .first()
