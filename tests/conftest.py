@@ -69,7 +69,7 @@ def world(db) -> World:
     sukasari = _area("32.73.01", "Sukasari", 3, bandung)
     sukarasa = _area("32.73.01.1001", "Sukarasa", 4, sukasari)
     coblong = _area("32.73.02", "Coblong", 3, bandung)
-    dago = _area("32.73.02.1001", "Dago", 4, coblong)
+    dago = _area("32.73.02.1004", "Dago", 4, coblong)
     bekasi = _area("32.75", "KOTA BEKASI", 2, jabar)
 
     infra = Category.objects.create(slug="infrastruktur", name="Infrastruktur")

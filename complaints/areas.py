@@ -1,0 +1,224 @@
+"""The Kemendagri area tree: read data/wilayah/<province>.csv into Area, idempotently."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from complaints.models import Area
+
+DATA_DIR = Path(settings.BASE_DIR) / "data" / "wilayah"
+CENTROIDS_FILE = "centroids.csv"
+PROVINCE_FILE = re.compile(r"^(\d{2})\.csv$")
+CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+BATCH_SIZE = 500
+
+# The source writes regency names as "KAB. X" / "KOTA ADM. X"; the official style spells
+# the abbreviations out.
+REGENCY_ABBREVIATIONS = {"KAB.": "Kabupaten", "ADM.": "Administrasi", "KEP.": "Kepulauan"}
+PROVINCE_ACRONYMS = {"DKI", "DI"}
+ROMAN_NUMERALS = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
+WORD = re.compile(r"[A-Za-z']+")
+
+
+class AreaDataError(ValueError):
+    """A data file is malformed; the message names the file and the line."""
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    code: str
+    name: str
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+    @property
+    def level(self) -> int:
+        return self.code.count(".") + 1
+
+    @property
+    def parent_code(self) -> str | None:
+        return self.code.rsplit(".", 1)[0] if "." in self.code else None
+
+
+@dataclass(frozen=True)
+class AreaLoadResult:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def _title_word(word: str, keep_upper: set[str]) -> str:
+    if word.upper() in keep_upper:
+        return word.upper()
+    return word[:1].upper() + word[1:].lower()
+
+
+def title_case(name: str, keep_upper: set[str] = ROMAN_NUMERALS) -> str:
+    """Title Case that keeps Roman numerals ("CIBEBER II" -> "Cibeber II", not "Ii")."""
+    return WORD.sub(lambda m: _title_word(m.group(0), keep_upper), name)
+
+
+def display_name(code: str, raw: str) -> str:
+    """The official display style of a source name at the level its code implies."""
+    name = " ".join(raw.split())
+    level = code.count(".") + 1
+    if level == 1:
+        return title_case(name, PROVINCE_ACRONYMS)
+    if level == 2:
+        words = [REGENCY_ABBREVIATIONS.get(word.upper(), word) for word in name.split()]
+        return title_case(" ".join(words))
+    # Kecamatan and kelurahan: only fix names in a single case; mixed case is deliberate.
+    if name.isupper() or name.islower():
+        return title_case(name)
+    return name
+
+
+def _decimal(value: str) -> Decimal | None:
+    value = value.strip()
+    return Decimal(value) if value else None
+
+
+def read_centroids(path: Path) -> dict[str, tuple[Decimal, Decimal]]:
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        found = {}
+        for row in csv.DictReader(handle):
+            latitude, longitude = _decimal(row["latitude"]), _decimal(row["longitude"])
+            if latitude is not None and longitude is not None:
+                found[row["code"].strip()] = (latitude, longitude)
+        return found
+
+
+def read_province_file(
+    path: Path, centroids: dict[str, tuple[Decimal, Decimal]] | None = None
+) -> list[AreaRow]:
+    """The rows of one province file, validated and in display style."""
+    province = PROVINCE_FILE.match(path.name)
+    if province is None:
+        raise AreaDataError(f"{path.name}: a province file is named <two-digit code>.csv")
+    centroids = centroids or {}
+    rows: list[AreaRow] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != ["code", "name"]:
+            raise AreaDataError(f"{path.name}: the header must be code,name")
+        for line, record in enumerate(reader, start=2):
+            code, raw_name = (record["code"] or "").strip(), (record["name"] or "").strip()
+            if not CODE.match(code) or code.split(".")[0] != province.group(1):
+                raise AreaDataError(f"{path.name}:{line}: bad code {code!r}")
+            if not raw_name:
+                raise AreaDataError(f"{path.name}:{line}: {code} has no name")
+            if code in seen:
+                raise AreaDataError(f"{path.name}:{line}: duplicate code {code}")
+            seen.add(code)
+            latitude, longitude = centroids.get(code, (None, None))
+            rows.append(AreaRow(code, display_name(code, raw_name), latitude, longitude))
+    return rows
+
+
+def province_files(provinces: Sequence[str] = (), data_dir: Path = DATA_DIR) -> list[Path]:
+    """The files of the given provinces, or every province file in `data_dir`."""
+    if not provinces:
+        found = sorted(p for p in data_dir.iterdir() if PROVINCE_FILE.match(p.name))
+        if not found:
+            raise AreaDataError(f"No province files (<two-digit code>.csv) in {data_dir}")
+        return found
+    paths = [data_dir / f"{code}.csv" for code in provinces]
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        raise AreaDataError(f"No data file for {', '.join(missing)} in {data_dir}")
+    return paths
+
+
+def _province_filter(codes: Iterable[str]) -> Q:
+    query = Q()
+    for province in {code.split(".")[0] for code in codes}:
+        query |= Q(code=province) | Q(code__startswith=f"{province}.")
+    return query
+
+
+def _differences(area: Area, row: AreaRow, parent_id: int | None) -> list[str]:
+    wanted: dict[str, object] = {"name": row.name, "level": row.level, "parent_id": parent_id}
+    # Coordinates only where the data has them: never erase what an admin set by hand.
+    if row.latitude is not None:
+        wanted["latitude"] = row.latitude
+        wanted["longitude"] = row.longitude
+    changed = []
+    for field, value in wanted.items():
+        if getattr(area, field) != value:
+            setattr(area, field, value)
+            changed.append(field)
+    return changed
+
+
+@transaction.atomic
+def areas_load(*, rows: Sequence[AreaRow]) -> AreaLoadResult:
+    """Create or update these areas in a handful of bulk queries; unchanged rows are left alone.
+
+    Rows go in level by level so every parent has its id before its children need it.
+    """
+    existing = {
+        area.code: area for area in Area.objects.filter(_province_filter(r.code for r in rows))
+    }
+    ids = {code: area.pk for code, area in existing.items()}
+    created = updated = unchanged = 0
+    for level in sorted({row.level for row in rows}):
+        to_create: list[Area] = []
+        to_update: list[Area] = []
+        changed_fields: set[str] = set()
+        for row in (r for r in rows if r.level == level):
+            parent_id = ids.get(row.parent_code) if row.parent_code else None
+            if row.parent_code and parent_id is None:
+                raise AreaDataError(f"{row.code}: its parent {row.parent_code} is not loaded")
+            area = existing.get(row.code)
+            if area is None:
+                to_create.append(
+                    Area(
+                        code=row.code,
+                        name=row.name,
+                        level=row.level,
+                        parent_id=parent_id,
+                        latitude=row.latitude,
+                        longitude=row.longitude,
+                    )
+                )
+                continue
+            fields = _differences(area, row, parent_id)
+            if fields:
+                to_update.append(area)
+                changed_fields.update(fields)
+            else:
+                unchanged += 1
+        # SQLite 3.35+ and PostgreSQL return the new ids from a bulk insert.
+        for area in Area.objects.bulk_create(to_create, batch_size=BATCH_SIZE):
+            ids[area.code] = area.pk
+        if to_update:
+            Area.objects.bulk_update(to_update, sorted(changed_fields), batch_size=BATCH_SIZE)
+        created += len(to_create)
+        updated += len(to_update)
+    return AreaLoadResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def areas_load_provinces(
+    *, provinces: Sequence[str] = (), data_dir: Path = DATA_DIR
+) -> tuple[list[Path], AreaLoadResult]:
+    """Load the given provinces' files (default: all of them) with their centroids."""
+    paths = province_files(provinces, data_dir)
+    centroids = read_centroids(data_dir / CENTROIDS_FILE)
+    rows = [row for path in paths for row in read_province_file(path, centroids)]
+    return paths, areas_load(rows=rows)
