@@ -247,3 +247,28 @@ def complaint_add_note(
         note=note,
         is_public=is_public,
     )
+
+
+@transaction.atomic
+def complaint_set_category(
+    *, complaint: Complaint, category: Category | None, actor: Actor
+) -> ComplaintEvent | None:
+    """A person (re)categorizes a complaint; the change is kept in the internal timeline."""
+    if category == complaint.category:
+        return None
+    before = complaint.category
+    complaint.category = category
+    complaint.save(update_fields=["category", "updated_at"])
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.NOTE,
+        action="categorize",
+        actor=actor.user,
+        actor_label=actor.label,
+        agency=complaint.agency,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        note=_("Category: %(before)s → %(after)s")
+        % {"before": before or "—", "after": category or "—"},
+        is_public=False,
+    )

@@ -1,3 +1,7 @@
 """Every /api/v1/ route, gathered from the apps that own them."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("complaints.api.urls")),
+]

@@ -246,9 +246,21 @@ def disposition_forward(
 
 @transaction.atomic
 def complaint_assign(
-    *, complaint: Complaint, actor: Actor, agency: Agency, note: str = ""
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    agency: Agency,
+    note: str = "",
+    category: Category | None = None,
 ) -> Disposition:
-    """An operator sends a complaint from triage to an agency."""
+    """An operator sends a complaint from triage to an agency, categorizing it on the way.
+
+    The category is set first so the new disposition's deadlines follow it.
+    """
+    if category is not None:
+        complaint_services.complaint_set_category(
+            complaint=complaint, category=category, actor=actor
+        )
     return _open_disposition(
         complaint=complaint, agency=agency, actor=actor, action="assign", note=note
     )
