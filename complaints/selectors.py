@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 
 from .lifecycle import OPEN_STATUSES, event_public_text, public_status_label, status_colour
-from .models import Area, Attachment, Category, Complaint, ComplaintEvent, User
+from .models import Area, Attachment, Category, Complaint, ComplaintEvent, PendingUpload, User
 
 
 def complaint_visible_to(user: User) -> QuerySet[Complaint]:
@@ -140,6 +140,10 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
             for a in attachments
         ],
     )
+
+
+def pending_uploads_by_ids(ids: list[int]) -> dict[int, PendingUpload]:
+    return {p.pk: p for p in PendingUpload.objects.filter(pk__in=ids)}
 
 
 def category_choices() -> QuerySet[Category]:

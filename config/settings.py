@@ -195,6 +195,10 @@ UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The citizen's map pin: a deployment may point at its own tile server. With none
+# reachable the map stays blank and typed coordinates still work.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
 # Deadlines used when a complaint has no category yet (hours, wall time for now).
 DEFAULT_RESPONSE_HOURS = env_int("DEFAULT_RESPONSE_HOURS", 24)
 DEFAULT_RESOLUTION_HOURS = env_int("DEFAULT_RESOLUTION_HOURS", 7 * 24)

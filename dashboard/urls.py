@@ -1,5 +1,16 @@
+"""Staff pages under /dashboard/."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "dashboard"
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("aduan/<str:tracking_code>/", views.complaint_detail, name="complaint"),
+    path(
+        "aduan/<str:tracking_code>/aksi/<slug:action>/",
+        views.complaint_action,
+        name="complaint_action",
+    ),
+]

@@ -1,0 +1,299 @@
+"""Citizen-facing forms: the complaint form (with its no-JS area tree and photos) and lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .images import ImageRejected, ProcessedImage, process_image
+from .models import Area, Category, PendingUpload
+from .selectors import area_children, category_choices, pending_uploads_by_ids
+from .services import normalize_phone
+
+PENDING_SALT = "sigap.complaints.pending-upload"
+# The order of the dependent selects; each level's choices come from the one above.
+AREA_LEVELS = ("province", "regency", "district", "village")
+
+
+def sign_pending(pending_id: int) -> str:
+    return signing.TimestampSigner(salt=PENDING_SALT).sign(str(pending_id))
+
+
+def unsign_pending(value: str) -> int | None:
+    """The pending upload id in a signed value, or None if forged or too old."""
+    try:
+        raw = signing.TimestampSigner(salt=PENDING_SALT).unsign(
+            value, max_age=PendingUpload.MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return int(raw) if raw.isdigit() else None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """A file field that accepts several files and cleans each one."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(f, initial) for f in files if f]
+
+
+def _category_optgroups(categories: list[Category]) -> list[tuple[Any, Any]]:
+    """Topics as <optgroup>s with their subcategories; a topic with none is a plain option."""
+    children: dict[int, list[Category]] = {}
+    for category in categories:
+        if category.parent_id:
+            children.setdefault(category.parent_id, []).append(category)
+    choices: list[tuple[Any, Any]] = [("", _("Not sure: let us choose"))]
+    for topic in (c for c in categories if c.parent_id is None):
+        subs = children.get(topic.pk, [])
+        if not subs:
+            choices.append((str(topic.pk), topic.name))
+            continue
+        group = [(str(sub.pk), sub.name) for sub in subs]
+        group.append((str(topic.pk), gettext("Other %(topic)s") % {"topic": topic.name.lower()}))
+        choices.append((topic.name, group))
+    return choices
+
+
+class ComplaintForm(forms.Form):
+    """The citizen's complaint. Parsing only: the view calls complaint_create with the result."""
+
+    text = forms.CharField(
+        label=_("What is the problem?"),
+        help_text=_("Say what happened, where exactly and since when."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": _("Please describe the problem.")},
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    regency = forms.ChoiceField(label=_("Regency/city"), required=False)
+    district = forms.ChoiceField(label=_("District (kecamatan)"), required=False)
+    village = forms.ChoiceField(label=_("Village (kelurahan/desa)"), required=False)
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        required=False,
+        max_length=255,
+        help_text=_("For example: in front of SDN 3, near the mosque."),
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        min_value=Decimal(-90),
+        max_value=Decimal(90),
+        decimal_places=6,
+        max_digits=9,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        min_value=Decimal(-180),
+        max_value=Decimal(180),
+        decimal_places=6,
+        max_digits=9,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    photos = MultipleImageField(
+        label=_("Photos"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
+    name = forms.CharField(label=_("Name"), required=False, max_length=120)
+    phone = forms.CharField(
+        label=_("Phone / WhatsApp"),
+        required=False,
+        max_length=32,
+        help_text=_("With your phone number and the code you can find this complaint again."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Anonymous"),
+        required=False,
+        help_text=_("Your name and contact are hidden from the agency and the public."),
+    )
+    is_confidential = forms.BooleanField(
+        label=_("Confidential"),
+        required=False,
+        help_text=_("Your report is hidden from the public; only its status is shown."),
+    )
+
+    # Fields whose typed value survives an area refresh (photos become pending uploads).
+    TYPED_FIELDS = (
+        "text",
+        "category",
+        *AREA_LEVELS,
+        "address",
+        "latitude",
+        "longitude",
+        "name",
+        "phone",
+        "email",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        categories = list(category_choices())
+        self._categories = {str(c.pk): c for c in categories}
+        self.fields["category"].choices = _category_optgroups(categories)
+        self._areas: dict[str, Area] = {}
+        self._set_area_choices()
+        self.processed_photos: list[ProcessedImage] = []
+        # Photo problems found while refreshing the area choices (no other errors show then).
+        self.photo_errors: list[str] = []
+        self.kept_uploads: list[PendingUpload] = self._pending_from_data()
+
+    # The area tree ---------------------------------------------------------------------
+
+    def _set_area_choices(self) -> None:
+        """Fill each level from the value chosen one level up (submitted or initial)."""
+        source: Mapping[str, Any] = self.data if self.is_bound else self.initial
+        parent_code: str | None = None
+        for index, level in enumerate(AREA_LEVELS):
+            field = self.fields[level]
+            if index > 0 and parent_code is None:
+                field.choices = [("", _("Choose the level above first"))]
+                continue
+            areas = list(area_children(parent_code))
+            self._areas.update({a.code: a for a in areas})
+            field.choices = [("", _("— choose —")), *((a.code, a.name) for a in areas)]
+            field.error_messages["invalid_choice"] = _(
+                "This area is not inside the one chosen above; please choose it again."
+            )
+            chosen = source.get(level) or ""
+            parent_code = chosen if chosen in self._areas else None
+
+    def chosen_area(self) -> Area | None:
+        """The most specific area chosen, after cleaning."""
+        for level in reversed(AREA_LEVELS):
+            code = self.cleaned_data.get(level)
+            if code:
+                return self._areas[code]
+        return None
+
+    def refresh_initial(self, *, new_pending: list[PendingUpload]) -> dict[str, Any]:
+        """Initial values after "show area choices": everything typed, stale areas dropped."""
+        initial: dict[str, Any] = {name: self.data.get(name, "") for name in self.TYPED_FIELDS}
+        initial["is_anonymous"] = bool(self.data.get("is_anonymous"))
+        initial["is_confidential"] = bool(self.data.get("is_confidential"))
+        initial["pending"] = [
+            sign_pending(p.pk) for p in [*self.kept_after_removal(), *new_pending]
+        ]
+        still_valid = True
+        for level in AREA_LEVELS:
+            codes = {code for code, _label in self.fields[level].choices if code}
+            still_valid = still_valid and initial[level] in codes
+            if not still_valid:
+                initial[level] = ""
+        return initial
+
+    # Photos ----------------------------------------------------------------------------
+
+    def _pending_from_data(self) -> list[PendingUpload]:
+        values = self.data.getlist("pending") if self.is_bound else self.initial.get("pending", [])
+        ids = [unsign_pending(v) for v in values]
+        wanted = [i for i in ids if i is not None]
+        if not wanted:
+            return []
+        # Only ids that came back signed are looked up, so a citizen sees only their own.
+        found = pending_uploads_by_ids(wanted)
+        return [found[i] for i in dict.fromkeys(wanted) if i in found]
+
+    def kept_items(self) -> list[tuple[PendingUpload, str]]:
+        """Each kept photo with the signed value that carries it to the next submission."""
+        return [(p, sign_pending(p.pk)) for p in self.kept_uploads]
+
+    def _removed_ids(self) -> set[int | None]:
+        if not self.is_bound:
+            return set()
+        return {unsign_pending(v) for v in self.data.getlist("remove_pending")}
+
+    def kept_after_removal(self) -> list[PendingUpload]:
+        removed = self._removed_ids()
+        return [p for p in self.kept_uploads if p.pk not in removed]
+
+    def process_photos(self) -> list[str]:
+        """Check each new photo; keep the good ones in `processed_photos`, return the errors."""
+        files = self.files.getlist("photos") if self.is_bound else []
+        files = [f for f in files if f and f.name]
+        limit = settings.UPLOAD_MAX_PHOTOS
+        if len(files) + len(self.kept_after_removal()) > limit:
+            return [
+                gettext("You can attach at most %(limit)d photos; please choose fewer.")
+                % {"limit": limit}
+            ]
+        errors: list[str] = []
+        self.processed_photos = []
+        for upload in files:
+            try:
+                self.processed_photos.append(
+                    process_image(upload, name=upload.name, size=upload.size)
+                )
+            except ImageRejected as exc:
+                errors.append(str(exc))
+        return errors
+
+    def clean_photos(self) -> list[UploadedFile]:
+        errors = self.process_photos()
+        if errors:
+            raise ValidationError(errors)
+        return self.cleaned_data.get("photos") or []
+
+    # Contact ---------------------------------------------------------------------------
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        has_lat = cleaned.get("latitude") is not None
+        has_lon = cleaned.get("longitude") is not None
+        if has_lat != has_lon:
+            self.add_error("longitude", _("Give both latitude and longitude, or neither."))
+        cleaned["category"] = self._categories.get(cleaned.get("category") or "")
+        return cleaned
+
+
+class TrackLookupForm(forms.Form):
+    """The short code plus the reporter's phone number."""
+
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocapitalize": "characters",
+                "autocomplete": "off",
+                "placeholder": "ABCD-2345",
+            }
+        ),
+    )
+    phone = forms.CharField(
+        label=_("Phone number used in the complaint"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])

@@ -1,0 +1,116 @@
+"""Forms for the staff actions on a complaint. They parse input only; views call the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from complaints.forms import MultipleFileInput, MultipleImageField
+from complaints.images import ImageRejected, ProcessedImage, process_image
+from complaints.models import Agency
+
+from .selectors import forward_targets
+
+MIN_EVIDENCE_PHOTOS = 1
+
+
+def _note_field(label: Any, *, required: bool, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class OptionalNoteForm(forms.Form):
+    """Accept and start: a note is welcome but not needed."""
+
+    note = _note_field(_("Note"), required=False, rows=2)
+
+
+class ResolveForm(forms.Form):
+    """The follow-up report (tindak lanjut): what was done, with photos that show it."""
+
+    note = _note_field(_("What was done"), required=True, rows=4)
+    evidence = MultipleImageField(
+        label=_("Evidence photos"),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = gettext("1 to %(max)d photos of the result.") % {
+            "max": settings.UPLOAD_MAX_PHOTOS
+        }
+        self.fields["note"].error_messages["required"] = _(
+            "Describe what was done before marking the complaint resolved."
+        )
+        self.fields["evidence"].error_messages["required"] = _(
+            "Attach at least one photo of the result."
+        )
+
+    def clean_evidence(self) -> list[ProcessedImage]:
+        """Each photo checked and re-encoded; cleaned_data holds the processed images."""
+        files = [f for f in self.files.getlist(self.add_prefix("evidence")) if f and f.name]
+        limit = settings.UPLOAD_MAX_PHOTOS
+        if len(files) < MIN_EVIDENCE_PHOTOS:
+            raise ValidationError(self.fields["evidence"].error_messages["required"])
+        if len(files) > limit:
+            raise ValidationError(
+                gettext("You can attach at most %(limit)d photos; please choose fewer.")
+                % {"limit": limit}
+            )
+        errors: list[str] = []
+        processed: list[ProcessedImage] = []
+        for upload in files:
+            try:
+                processed.append(process_image(upload, name=upload.name, size=upload.size))
+            except ImageRejected as exc:
+                errors.append(str(exc))
+        if errors:
+            raise ValidationError(errors)
+        return processed
+
+
+class ForwardForm(forms.Form):
+    """Koordinasi: hand the complaint to the agency that holds authority."""
+
+    to_agency = forms.ModelChoiceField(
+        label=_("Forward to"), queryset=Agency.objects.none(), empty_label=_("— choose —")
+    )
+    reason = _note_field(_("Reason"), required=True)
+
+    def __init__(self, *args: Any, current_agency: Agency | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = forward_targets(exclude=current_agency)
+
+
+class ReasonForm(forms.Form):
+    """Return to triage and reject: the reason is required and shown on the timeline."""
+
+    reason = _note_field(_("Reason"), required=True)
+
+
+class AssignForm(forms.Form):
+    """An operator sends a complaint from triage to an agency."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), empty_label=_("— choose —")
+    )
+    note = _note_field(_("Note for the agency"), required=False, rows=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = forward_targets(exclude=None)
+
+
+class NoteForm(forms.Form):
+    """An internal note on the timeline, never shown to the citizen."""
+
+    note = _note_field(_("Internal note"), required=True)

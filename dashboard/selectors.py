@@ -1,0 +1,267 @@
+"""Reads for the staff pages: role queues and the staff view of one complaint.
+
+Every read starts from complaints.selectors.complaint_visible_to, so the agency boundary
+is drawn in one place; this module only adds joins, filters and ordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from complaints.lifecycle import OPEN_STATUSES, Actor, allowed_actions, status_colour
+from complaints.models import (
+    Agency,
+    Attachment,
+    Complaint,
+    ComplaintEvent,
+    Reporter,
+    Status,
+    User,
+)
+from complaints.selectors import can_see_reporter, complaint_visible_to
+from dispositions.models import Disposition
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    """One filter of a role's queue: a key for the URL, a label, the statuses it holds."""
+
+    key: str
+    label: str | Promise
+    statuses: frozenset[str] | None  # None: every status
+
+
+_OPEN = frozenset(OPEN_STATUSES)
+_TAB_OPEN = QueueTab("open", _("Open"), _OPEN)
+_TAB_WAITING = QueueTab("assigned", _("Waiting"), frozenset({Status.ASSIGNED, Status.REOPENED}))
+_TAB_IN_PROGRESS = QueueTab("in_progress", _("In progress"), frozenset({Status.IN_PROGRESS}))
+_TAB_RESOLVED = QueueTab("resolved", _("Resolved"), frozenset({Status.RESOLVED, Status.CLOSED}))
+_TAB_TRIAGE = QueueTab("triage", _("Triage"), frozenset({Status.TRIAGE}))
+_TAB_ALL = QueueTab("all", _("All"), None)
+
+
+def queue_tabs(user: User) -> list[QueueTab]:
+    """The tabs a role works with; the first one is the default."""
+    if user.is_agency_member:
+        return [_TAB_OPEN, _TAB_WAITING, _TAB_IN_PROGRESS, _TAB_RESOLVED]
+    if user.role == User.Role.OPERATOR:
+        return [_TAB_TRIAGE, _TAB_OPEN, _TAB_RESOLVED, _TAB_ALL]
+    return [_TAB_ALL, _TAB_OPEN, _TAB_TRIAGE, _TAB_RESOLVED]
+
+
+def queue_counts(user: User, tabs: Iterable[QueueTab]) -> dict[str, int]:
+    """How many complaints each tab holds, in one aggregate query."""
+    aggregates = {
+        tab.key: Count("id", filter=Q(status__in=tab.statuses)) if tab.statuses else Count("id")
+        for tab in tabs
+    }
+    return complaint_visible_to(user).aggregate(**aggregates)
+
+
+def queue_complaints(user: User, tab: QueueTab) -> QuerySet[Complaint]:
+    """The complaints of one tab, oldest deadline first, with what a row shows joined in."""
+    qs = complaint_visible_to(user).select_related("category__parent", "area", "agency")
+    if tab.statuses is not None:
+        qs = qs.filter(status__in=tab.statuses)
+    return qs.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    tracking_code: str
+    title: str
+    area: str
+    category: str
+    agency: str
+    channel: str
+    status: str
+    status_label: str
+    colour: str
+    due_at: datetime | None
+    is_overdue: bool
+    created_at: datetime
+
+
+def queue_rows(complaints: Iterable[Complaint], *, now: datetime | None = None) -> list[QueueRow]:
+    """Rows for a queue page; the colour comes from the lifecycle, never from a template."""
+    now = now or timezone.now()
+    return [
+        QueueRow(
+            tracking_code=c.tracking_code,
+            title=c.title,
+            area=c.area.name if c.area else "",
+            category=str(c.category) if c.category else "",
+            agency=c.agency.name if c.agency else "",
+            channel=c.get_channel_display(),
+            status=c.status,
+            status_label=c.get_status_display(),
+            colour=status_colour(c.status),
+            due_at=c.due_at,
+            is_overdue=_is_overdue(c, now),
+            created_at=c.created_at,
+        )
+        for c in complaints
+    ]
+
+
+def _is_overdue(complaint: Complaint, now: datetime) -> bool:
+    return (
+        complaint.status in OPEN_STATUSES
+        and complaint.due_at is not None
+        and complaint.due_at < now
+    )
+
+
+# One complaint -----------------------------------------------------------------------
+
+
+def complaint_for_staff(*, user: User, tracking_code: str) -> Complaint:
+    """The complaint with this code if `user` may see it; otherwise 404, never 403.
+
+    A 403 would confirm to another agency's staff that the code exists.
+    """
+    complaint = (
+        complaint_visible_to(user)
+        .select_related("category__parent", "area", "agency", "reporter")
+        .filter(tracking_code=tracking_code)
+        .first()
+    )
+    if complaint is None:
+        raise Http404("No complaint with this code")
+    return complaint
+
+
+@dataclass(frozen=True)
+class StaffEvent:
+    at: datetime
+    kind: str
+    kind_label: str
+    action: str
+    actor: str
+    agency: str
+    from_status: str
+    to_status: str
+    to_status_label: str
+    colour: str
+    note: str
+    is_public: bool
+    attachments: list[Attachment]
+
+
+@dataclass(frozen=True)
+class StaffDisposition:
+    agency: str
+    state: str
+    state_label: str
+    is_open: bool
+    note: str
+    created_by: str
+    created_at: datetime
+    response_due_at: datetime
+    resolution_due_at: datetime
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class StaffComplaint:
+    """Everything the staff detail page shows about one complaint."""
+
+    complaint: Complaint
+    colour: str
+    status_label: str
+    is_overdue: bool
+    reporter: Reporter | None
+    reporter_hidden: bool
+    photos: list[Attachment]
+    evidence: list[Attachment]
+    timeline: list[StaffEvent]
+    dispositions: list[StaffDisposition]
+    open_disposition: Disposition | None
+    actions: frozenset[str]
+
+
+def _actor_name(event: ComplaintEvent) -> str:
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    return event.actor_label
+
+
+def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplaint:
+    """Assemble the staff view of a complaint fetched by `complaint_for_staff`."""
+    now = timezone.now()
+    events = list(
+        complaint.events.select_related("actor", "agency").prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+        )
+    )
+    attachments = list(complaint.attachments.all())
+    dispositions = list(
+        Disposition.objects.filter(complaint=complaint).select_related("agency", "created_by")
+    )
+    open_disposition = next((d for d in dispositions if d.is_open), None)
+    show_reporter = can_see_reporter(user=user, complaint=complaint)
+    return StaffComplaint(
+        complaint=complaint,
+        colour=status_colour(complaint.status),
+        status_label=complaint.get_status_display(),
+        is_overdue=_is_overdue(complaint, now),
+        reporter=complaint.reporter if show_reporter else None,
+        reporter_hidden=not show_reporter,
+        photos=[a for a in attachments if a.kind == Attachment.Kind.REPORT],
+        evidence=[a for a in attachments if a.kind == Attachment.Kind.EVIDENCE],
+        timeline=[
+            StaffEvent(
+                at=e.created_at,
+                kind=e.kind,
+                kind_label=e.get_kind_display(),
+                action=e.action,
+                actor=_actor_name(e),
+                agency=e.agency.name if e.agency else "",
+                from_status=e.from_status,
+                to_status=e.to_status,
+                to_status_label=e.get_to_status_display() if e.to_status else "",
+                colour=status_colour(e.to_status) if e.to_status else "",
+                note=e.note,
+                is_public=e.is_public,
+                attachments=list(e.attachments.all()),
+            )
+            for e in events
+        ],
+        dispositions=[
+            StaffDisposition(
+                agency=d.agency.name,
+                state=d.state,
+                state_label=d.get_state_display(),
+                is_open=d.is_open,
+                note=d.note,
+                created_by=(d.created_by.get_full_name() or d.created_by.get_username())
+                if d.created_by
+                else "",
+                created_at=d.created_at,
+                response_due_at=d.response_due_at,
+                resolution_due_at=d.resolution_due_at,
+                accepted_at=d.accepted_at,
+                closed_at=d.closed_at,
+                is_overdue=d.is_open and d.resolution_due_at < now,
+            )
+            for d in dispositions
+        ],
+        open_disposition=open_disposition,
+        actions=frozenset(allowed_actions(complaint=complaint, actor=Actor.for_user(user))),
+    )
+
+
+def forward_targets(*, exclude: Agency | None) -> QuerySet[Agency]:
+    """Agencies a complaint can be handed to (koordinasi or assignment from triage)."""
+    qs = Agency.objects.filter(is_active=True).order_by("name")
+    return qs.exclude(pk=exclude.pk) if exclude is not None else qs

@@ -1,0 +1,213 @@
+"""Staff pages: the role's queue and one complaint with the actions its viewer may take.
+
+Views parse forms and call services; who may see what comes from the selectors and who
+may do what from complaints.lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from complaints import services as complaint_services
+from complaints.lifecycle import Actor, TransitionError, complaint_transition
+from complaints.models import Complaint
+from complaints.selectors import complaint_visible_to
+from dispositions import services as disposition_services
+from dispositions.models import Disposition
+
+from . import selectors
+from .forms import AssignForm, ForwardForm, NoteForm, OptionalNoteForm, ReasonForm, ResolveForm
+
+QUEUE_PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The queue of the signed-in user's role, one tab at a time, paginated."""
+    user = request.user
+    tabs = selectors.queue_tabs(user)
+    tab = next((t for t in tabs if t.key == request.GET.get("status")), tabs[0])
+    paginator = Paginator(selectors.queue_complaints(user, tab), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    counts = selectors.queue_counts(user, tabs)
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "tabs": [(t, counts[t.key]) for t in tabs],
+            "tab": tab,
+            "page": page,
+            "rows": selectors.queue_rows(page.object_list),
+        },
+    )
+
+
+# Actions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    """One button on the detail page: its form, the service it calls, what to say after."""
+
+    form_class: type[forms.Form]
+    perform: Callable[[Complaint, Actor, forms.Form], object]
+    done: str | Promise
+
+
+def _accept(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.disposition_accept(
+        complaint=complaint, actor=actor, note=form.cleaned_data["note"]
+    )
+
+
+def _start(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.complaint_start(
+        complaint=complaint, actor=actor, note=form.cleaned_data["note"]
+    )
+
+
+def _resolve(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.complaint_resolve(
+        complaint=complaint,
+        actor=actor,
+        note=form.cleaned_data["note"],
+        evidence=form.cleaned_data["evidence"],
+    )
+
+
+def _forward(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.disposition_forward(
+        complaint=complaint,
+        actor=actor,
+        to_agency=form.cleaned_data["to_agency"],
+        reason=form.cleaned_data["reason"],
+    )
+
+
+def _return_to_triage(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.complaint_return_to_triage(
+        complaint=complaint, actor=actor, reason=form.cleaned_data["reason"]
+    )
+
+
+def _assign(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.complaint_assign(
+        complaint=complaint,
+        actor=actor,
+        agency=form.cleaned_data["agency"],
+        note=form.cleaned_data["note"],
+    )
+
+
+def _reject(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return complaint_transition(
+        complaint=complaint, action="reject", actor=actor, note=form.cleaned_data["reason"]
+    )
+
+
+def _note(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return complaint_services.complaint_add_note(
+        complaint=complaint, actor=actor, note=form.cleaned_data["note"]
+    )
+
+
+ACTIONS: dict[str, StaffAction] = {
+    "accept": StaffAction(OptionalNoteForm, _accept, _("Complaint accepted.")),
+    "start": StaffAction(OptionalNoteForm, _start, _("Work on the complaint has started.")),
+    "resolve": StaffAction(ResolveForm, _resolve, _("The complaint is marked resolved.")),
+    "forward": StaffAction(ForwardForm, _forward, _("The complaint was forwarded.")),
+    "return_to_triage": StaffAction(
+        ReasonForm, _return_to_triage, _("The complaint went back to the triage queue.")
+    ),
+    "assign": StaffAction(AssignForm, _assign, _("The complaint was sent to the agency.")),
+    "reject": StaffAction(ReasonForm, _reject, _("The complaint was rejected.")),
+    "note": StaffAction(NoteForm, _note, _("Note added.")),
+}
+
+
+def _offered(detail: selectors.StaffComplaint) -> list[str]:
+    """The actions with a form on the page: the lifecycle's list, minus what makes no sense."""
+    offered = [name for name in ACTIONS if name in detail.actions]
+    pending = Disposition.State.PENDING
+    if "accept" in offered and (
+        detail.open_disposition is None or detail.open_disposition.state != pending
+    ):
+        offered.remove("accept")
+    offered.append("note")
+    return offered
+
+
+def _make_form(name: str, complaint: Complaint, data: Any = None, files: Any = None) -> forms.Form:
+    form_class = ACTIONS[name].form_class
+    if form_class is ForwardForm:
+        return ForwardForm(data, files, prefix=name, current_agency=complaint.agency)
+    return form_class(data, files, prefix=name)
+
+
+def _render_detail(
+    request: HttpRequest,
+    detail: selectors.StaffComplaint,
+    bound: tuple[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    action_forms = {name: _make_form(name, detail.complaint) for name in _offered(detail)}
+    if bound is not None:
+        action_forms[bound[0]] = bound[1]
+    return render(
+        request,
+        "dashboard/complaint_detail.html",
+        {"detail": detail, "c": detail.complaint, "forms": action_forms},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def complaint_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    complaint = selectors.complaint_for_staff(user=request.user, tracking_code=tracking_code)
+    detail = selectors.staff_complaint_detail(user=request.user, complaint=complaint)
+    return _render_detail(request, detail)
+
+
+@login_required
+@require_POST
+def complaint_action(request: HttpRequest, tracking_code: str, action: str) -> HttpResponse:
+    """Run one action; success and refusals come back as messages after a redirect."""
+    complaint = selectors.complaint_for_staff(user=request.user, tracking_code=tracking_code)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("No such action")
+    form = _make_form(action, complaint, request.POST, request.FILES)
+    if not form.is_valid():
+        detail = selectors.staff_complaint_detail(user=request.user, complaint=complaint)
+        return _render_detail(request, detail, bound=(action, form), status=400)
+    try:
+        spec.perform(complaint, Actor.for_user(request.user), form)
+    except (TransitionError, ValidationError) as exc:
+        messages.error(request, " ".join(_messages_of(exc)))
+    else:
+        messages.success(request, str(spec.done))
+    # After a forward or a return to triage the agency may no longer see the complaint.
+    if complaint_visible_to(request.user).filter(pk=complaint.pk).exists():
+        return redirect("dashboard:complaint", tracking_code=complaint.tracking_code)
+    return redirect("dashboard:home")
+
+
+def _messages_of(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return [str(m) for m in exc.messages]
+    return [str(exc)]
