@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from complaints.models import Agency, Area, Category, User
@@ -35,6 +36,13 @@ def _celery_eager(settings):
 def _fast_passwords(settings):
     """Personas log in thousands of times across the suite; hashing strength is not tested."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english():
+    """Service-level tests match the English msgids; pages are tested in Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,8 @@ def _fresh_throttle():
 
 @pytest.fixture
 def client() -> APIClient:
-    return APIClient()
+    """An API client that asks for English, as the error-message assertions below expect."""
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 def full_payload(**overrides):
@@ -295,3 +296,11 @@ def test_it_hides_the_content_and_photos_of_a_confidential_complaint(client, wor
 
 def test_it_answers_404_for_an_unknown_token(client, world):
     assert client.get("/api/v1/track/not-a-real-token/").status_code == 404
+
+
+def test_errors_are_in_indonesian_unless_the_client_asks_otherwise(world):
+    response = APIClient().post(
+        "/api/v1/complaints/", full_payload(category="tidak-ada"), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["category"] == ["Kategori “tidak-ada” tidak dikenal."]

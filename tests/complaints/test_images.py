@@ -10,6 +10,8 @@ from PIL import Image
 from complaints.images import ImageRejected, process_image
 from tests.conftest import make_image_bytes
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_it_strips_exif_gps_and_camera_data():
     raw = make_image_bytes(exif_gps=True)

@@ -24,6 +24,8 @@ from complaints.lifecycle import (
 from complaints.models import Complaint, ComplaintEvent, Status
 from complaints.services import complaint_create
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ALL_STATUSES = list(Status)
 
 

@@ -21,7 +21,7 @@ from complaints.services import (
 )
 from tests.conftest import make_image_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.mark.parametrize(

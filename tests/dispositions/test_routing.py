@@ -17,7 +17,7 @@ from dispositions.services import RouteOutcome, routing_rule_match
 from dispositions.tasks import route_complaint, route_stranded_complaints
 from tests.conftest import make_image_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _new(world, **kwargs):
