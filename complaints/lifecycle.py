@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks
-from .models import Agency, Complaint, ComplaintEvent, Status, User
+from .models import Agency, Channel, Complaint, ComplaintEvent, Status, User
 
 Colour = Literal["red", "yellow", "green", "grey"]
 
@@ -255,6 +255,42 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# The verb of each action, as it reads inside a sentence ("You may not <verb> this complaint").
+ACTION_VERBS = {
+    "route": _("route"),
+    "send_to_triage": _("send to triage"),
+    "assign": _("assign"),
+    "accept": _("accept"),
+    "start": _("start"),
+    "resolve": _("resolve"),
+    "forward": _("forward"),
+    "return_to_triage": _("return to triage"),
+    "confirm": _("confirm"),
+    "close": _("close"),
+    "reopen": _("reopen"),
+    "reassign": _("reassign"),
+    "reject": _("reject"),
+    "mark_duplicate": _("mark as duplicate"),
+}
+
+ACTOR_LABELS = {"system": _("Sigap (automatic)"), "citizen": _("Reporter")}
+
+
+def action_verb(action: str) -> str:
+    return str(ACTION_VERBS.get(action, action))
+
+
+def event_actor_text(event: ComplaintEvent) -> str:
+    """Who made a timeline event, for staff: a person's name, Sigap itself, or the channel."""
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    if event.actor_label in ACTOR_LABELS:
+        return str(ACTOR_LABELS[event.actor_label])
+    if event.actor_label in Channel.values:
+        return str(Channel(event.actor_label).label)
+    return event.actor_label
+
+
 class TransitionError(Exception):
     """A transition was refused; the message is safe to show to the person who tried."""
 
@@ -310,13 +346,13 @@ def complaint_transition(
     if current not in transition.sources:
         raise IllegalTransition(
             _("Cannot %(action)s a complaint that is “%(status)s”.")
-            % {"action": action.replace("_", " "), "status": Status(current).label}
+            % {"action": action_verb(action), "status": Status(current).label}
         )
     if not actor.capacities(complaint) & transition.allowed:
-        raise TransitionNotPermitted(_("You may not %s this complaint.") % action.replace("_", " "))
+        raise TransitionNotPermitted(_("You may not %s this complaint.") % action_verb(action))
     note = note.strip()
     if transition.note_required and not note:
-        raise TransitionError(_("A note is required to %s.") % action.replace("_", " "))
+        raise TransitionError(_("A note is required to %s.") % action_verb(action))
 
     target = transition.target or current
     update: dict[str, object] = {"status": target, "updated_at": timezone.now()}

@@ -16,12 +16,17 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from complaints.lifecycle import OPEN_STATUSES, Actor, allowed_actions, status_colour
+from complaints.lifecycle import (
+    OPEN_STATUSES,
+    Actor,
+    allowed_actions,
+    event_actor_text,
+    status_colour,
+)
 from complaints.models import (
     Agency,
     Attachment,
     Complaint,
-    ComplaintEvent,
     Reporter,
     Status,
     User,
@@ -190,12 +195,6 @@ class StaffComplaint:
     actions: frozenset[str]
 
 
-def _actor_name(event: ComplaintEvent) -> str:
-    if event.actor is not None:
-        return event.actor.get_full_name() or event.actor.get_username()
-    return event.actor_label
-
-
 def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplaint:
     """Assemble the staff view of a complaint fetched by `complaint_for_staff`."""
     now = timezone.now()
@@ -225,7 +224,7 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 kind=e.kind,
                 kind_label=e.get_kind_display(),
                 action=e.action,
-                actor=_actor_name(e),
+                actor=event_actor_text(e),
                 agency=e.agency.name if e.agency else "",
                 from_status=e.from_status,
                 to_status=e.to_status,

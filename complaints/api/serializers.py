@@ -16,8 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.lifecycle import Colour, status_colour
-from complaints.models import Area, Attachment, Category, Channel, Complaint, Priority, Status
+from complaints.lifecycle import Colour, event_actor_text, status_colour
+from complaints.models import (
+    Area,
+    Attachment,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    Priority,
+    Status,
+)
 from complaints.selectors import PublicComplaint, can_see_reporter
 from complaints.services import normalize_phone
 
@@ -263,12 +272,15 @@ class StaffEventOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
     kind = serializers.CharField()
     action = serializers.CharField()
-    actor = serializers.CharField(source="actor_label")
+    actor = serializers.SerializerMethodField()
     agency = serializers.CharField(source="agency.name", allow_null=True)
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     note = serializers.CharField()
     public = serializers.BooleanField(source="is_public")
+
+    def get_actor(self, obj: ComplaintEvent) -> str:
+        return event_actor_text(obj)
 
 
 class StaffPhotoOutputSerializer(serializers.Serializer):

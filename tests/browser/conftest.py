@@ -94,7 +94,7 @@ class BrowserSession:
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         with page.expect_navigation():
-            page.locator("form[action='/login/'] button[type=submit]").click()
+            page.get_by_role("button", name="Masuk", exact=True).click()
         if "/login/" in page.url:
             raise AssertionError(f"login as {username!r} failed: still on {page.url}")
 

@@ -24,7 +24,7 @@ def test_a_citizen_sends_a_complaint_and_watches_it(browser, world, staff_roads)
     page = browser.new_page()
     page.goto("/")
     browser.screenshot(page, "citizen-01-home")
-    page.get_by_role("link", name="Send a complaint").first.click()
+    page.get_by_role("link", name="Kirim aduan").first.click()
 
     page.fill("#id_text", TEXT)
     page.select_option("#id_category", str(world.road.pk))
@@ -44,7 +44,7 @@ def test_a_citizen_sends_a_complaint_and_watches_it(browser, world, staff_roads)
     page.fill("#id_phone", "081234567890")
     browser.screenshot(page, "citizen-02-form-filled")
 
-    page.get_by_role("button", name="Send complaint").click()
+    page.get_by_role("button", name="Kirim aduan").click()
     page.wait_for_url(re.compile(r"/aduan/terkirim/"))
     complaint = Complaint.objects.get()
     assert page.locator("#tracking-code").inner_text() == complaint.tracking_code
@@ -53,7 +53,7 @@ def test_a_citizen_sends_a_complaint_and_watches_it(browser, world, staff_roads)
     assert complaint.area == world.sukarasa
     browser.screenshot(page, "citizen-03-receipt")
 
-    page.get_by_role("link", name="Follow my complaint").click()
+    page.get_by_role("link", name="Pantau aduan saya").click()
     page.wait_for_url(re.compile(r"/lacak/"))
     assert "Dinas Bina Marga Kota Bandung" in page.locator("#live").inner_text()
     assert page.locator(".status-badge.status-red").first.is_visible()
@@ -70,13 +70,15 @@ def test_a_citizen_sends_a_complaint_and_watches_it(browser, world, staff_roads)
 
 
 def test_the_area_selects_work_without_javascript(browser, world):
-    page = browser.new_page(javascript=False)
+    # Many phones here run in English; the page still answers in Indonesian.
+    page = browser.new_page(javascript=False, locale="en-US")
     page.goto("/aduan/baru/")
+    assert page.locator("html").get_attribute("lang") == "id"
     page.fill("#id_text", TEXT)
     page.select_option("#id_province", world.jabar.code)
-    page.get_by_role("button", name="Show area choices").click()
+    page.get_by_role("button", name="Tampilkan pilihan wilayah").click()
     page.select_option("#id_regency", world.bandung.code)
-    page.get_by_role("button", name="Show area choices").click()
+    page.get_by_role("button", name="Tampilkan pilihan wilayah").click()
     options = page.locator("#id_district option").all_inner_texts()
     assert "Sukasari" in options
     assert "Coblong" in options

@@ -70,7 +70,8 @@ def test_agency_staff_accept_start_and_resolve_with_evidence(browser, world, sta
     page.eval_on_selector("#action-resolve", "form => { form.noValidate = true; }")
     page.locator("#action-resolve button[type=submit]").click()
     page.wait_for_selector("#action-resolve.has-errors")
-    assert "Attach at least one photo" in page.locator("#action-resolve .errorlist").inner_text()
+    errors = page.locator("#action-resolve .errorlist").inner_text()
+    assert "Lampirkan minimal satu foto hasil pekerjaan." in errors
     browser.screenshot(page, "staff-detail-resolve-error")
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
@@ -101,8 +102,9 @@ def test_the_staff_pages_work_on_a_phone(browser, world, staff_roads, operator):
     page.goto("/login/")
     page.fill("#id_username", "staff_roads")
     page.fill("#id_password", "wrong-password")
-    page.locator("form[action='/login/'] button[type=submit]").click()
+    page.get_by_role("button", name="Masuk", exact=True).click()
     page.wait_for_selector(".error-summary")
+    assert "Gagal masuk" in page.locator(".error-summary").inner_text()
     browser.screenshot(page, "staff-login-error-phone")
 
     browser.login(page, username="staff_roads")

@@ -60,12 +60,12 @@ def test_it_shows_status_agency_deadline_timeline_and_photos(
 
     assert complaint.agency == world.roads_bdg
     assert 'class="status-badge status-red"' in html
-    assert "Waiting for the agency" in html
+    assert "Menunggu tanggapan instansi" in html
     assert "Dinas Bina Marga Kota Bandung" in html
     assert local_time(complaint.due_at) in html
     assert "WIB" in html
-    assert "Complaint received" in html
-    assert "Sent to Dinas Bina Marga Kota Bandung" in html
+    assert "Aduan diterima" in html
+    assert "Diteruskan ke Dinas Bina Marga Kota Bandung" in html
     attachment = complaint.attachments.get()
     assert f'href="{attachment.file.url}"' in html
     assert f'src="{attachment.thumbnail.url}"' in html
@@ -78,7 +78,7 @@ def test_it_shows_status_agency_deadline_timeline_and_photos(
         complaint_start(complaint=complaint, actor=Actor.for_user(staff_roads))
     html = page(client, complaint)
     assert 'class="status-badge status-yellow"' in html
-    assert "Being handled" in html
+    assert "Sedang ditangani" in html
     assert_no_reporter(html)
 
 
@@ -91,7 +91,7 @@ def test_a_confidential_report_shows_progress_only(
     assert "Jalan berlubang" not in html
     assert "Halte Setiabudi" not in html
     assert "/media/" not in html
-    assert "Confidential report" in html
+    assert "Aduan rahasia" in html
     assert "status-red" in html
     assert "Dinas Bina Marga Kota Bandung" in html
     assert_no_reporter(html)
@@ -124,7 +124,7 @@ def test_a_wrong_phone_or_code_says_not_found_the_same_way(
         reverse("complaints:track_lookup"), {"code": "ZZZZ-ZZZZ", "phone": PHONE_TYPED}
     )
     assert wrong_phone.status_code == wrong_code.status_code == 200
-    message = "We found no complaint with this code and phone number."
+    message = "Kami tidak menemukan aduan dengan kode dan nomor telepon tersebut."
     assert message in wrong_phone.content.decode()
     assert message in wrong_code.content.decode()
     assert complaint.public_token not in wrong_phone.content.decode()
@@ -137,8 +137,10 @@ def test_the_language_switch_renders_english_and_back(
     track_url = reverse("complaints:track", args=[complaint.public_token])
     html = page(client, complaint)
     assert '<html lang="id">' in html
-    # Django's own catalog already translates the language names (ours comes later).
-    assert 'title="Inggris"' in html
+    assert "Instansi yang menangani" in html
+    # Each language is named in itself, so a reader finds theirs whatever the page shows.
+    assert 'title="English"' in html
+    assert 'title="Bahasa Indonesia"' in html
 
     response = client.post(
         reverse("set_language"), {"language": "en", "next": track_url}, follow=True
@@ -150,7 +152,9 @@ def test_the_language_switch_renders_english_and_back(
     assert 'title="English"' in html
 
     client.post(reverse("set_language"), {"language": "id", "next": track_url})
-    assert '<html lang="id">' in page(client, complaint)
+    html = page(client, complaint)
+    assert '<html lang="id">' in html
+    assert "Instansi yang menangani" in html
 
 
 def test_the_page_refreshes_itself(client, world, django_capture_on_commit_callbacks):

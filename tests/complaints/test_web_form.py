@@ -137,7 +137,7 @@ def test_more_than_five_photos_are_refused(client, world, settings):
 
     html = response.content.decode()
     assert Complaint.objects.count() == 0
-    assert "You can attach at most 5 photos" in html or "paling banyak 5 foto" in html
+    assert "Anda dapat melampirkan paling banyak 5 foto" in html
     assert "Jalan berlubang besar" in html
 
 

@@ -67,7 +67,7 @@ def test_it_renders_the_login_page_and_logs_staff_in(client, staff_roads):
 def test_it_says_plainly_when_the_login_fails(client, staff_roads):
     response = client.post(reverse("login"), {"username": "staff_roads", "password": "salah"})
     assert response.status_code == 200
-    assert "The username or password is wrong." in response.content.decode()
+    assert "Nama pengguna atau kata sandi salah." in response.content.decode()
 
 
 def test_it_shows_agency_staff_only_their_agencys_queue(client, world, staff_roads):
@@ -162,8 +162,8 @@ def test_it_runs_accept_start_resolve_and_the_public_colour_follows(
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"resolve-note": ""}, "Describe what was done"),
-        ({"resolve-note": "Sudah ditambal"}, "Attach at least one photo"),
+        ({"resolve-note": ""}, "Jelaskan tindak lanjut yang dilakukan"),
+        ({"resolve-note": "Sudah ditambal"}, "Lampirkan minimal satu foto"),
     ],
 )
 def test_it_refuses_to_resolve_without_note_or_photo(
@@ -172,7 +172,7 @@ def test_it_refuses_to_resolve_without_note_or_photo(
     complaint = make_complaint(world)
     client.force_login(staff_roads)
     client.post(action_url(complaint, "start"), {"start-note": ""})
-    if "Describe" in error:
+    if "Jelaskan" in error:
         data = {**data, "resolve-evidence": [photo_upload()]}
 
     response = client.post(action_url(complaint, "resolve"), data)
@@ -196,7 +196,7 @@ def test_it_refuses_a_fake_image_with_a_readable_error(client, world, staff_road
     )
 
     assert response.status_code == 400
-    assert "bukti.jpg is not a picture we can read." in response.content.decode()
+    assert "bukti.jpg bukan gambar yang bisa kami baca." in response.content.decode()
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
     assert not complaint.attachments.exists()
@@ -214,18 +214,19 @@ def test_it_refuses_more_than_the_photo_limit(client, world, staff_roads, photo_
     )
 
     assert response.status_code == 400
-    assert "at most 2 photos" in response.content.decode()
+    assert "paling banyak 2 foto" in response.content.decode()
 
 
 def test_it_shows_transition_errors_as_messages(client, world, staff_roads):
     complaint = make_complaint(world)
     client.force_login(staff_roads)
-    # Resolving straight from "assigned" is illegal; the form is valid, the lifecycle refuses.
+    # Only operators reject; the form is valid, the lifecycle refuses the agency's staff.
     response = client.post(
         action_url(complaint, "reject"), {"reject-reason": "Bukan kewenangan"}, follow=True
     )
     assert response.status_code == 200
-    assert any("may not reject" in str(m) for m in response.context["messages"])
+    messages = [str(m) for m in response.context["messages"]]
+    assert "Anda tidak berwenang menolak aduan ini." in messages
     complaint.refresh_from_db()
     assert complaint.status == Status.ASSIGNED
 
