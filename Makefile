@@ -1,0 +1,56 @@
+# Sigap: two commands for a newcomer (`make run`, `make test`) and a few for developers.
+# Everything runs from the project's own virtualenv in .venv (Python 3.11).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# The interpreter that creates the virtualenv: python3.11 when present, else python3
+# (checked to be 3.11 below, as pyproject.toml requires).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Rebuilt only when a requirements file is newer than the last successful install.
+STAMP := $(VENV)/.sigap-installed
+
+.PHONY: help install run test test-fast test-slow lint format
+
+help:
+	@echo "make run        start Sigap at http://127.0.0.1:$${PORT:-8000} with demo data (Ctrl-C stops)"
+	@echo "make test       the whole test suite (SQLite, or DATABASE_URL/CELERY_BROKER_URL)"
+	@echo "make test-fast  without the slow (real processes) and browser tests"
+	@echo "make test-slow  only the tests that start real processes"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make format     ruff format and ruff check --fix"
+	@echo "make install    the virtualenv in .venv (run and test do this for you)"
+
+install: $(STAMP)
+	@if [ -d locale ]; then $(PY) scripts/compile_translations.py; fi
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ]; then \
+	  echo "Creating $(VENV) with $(PYTHON)"; \
+	  $(PYTHON) -m venv $(VENV); \
+	fi
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "$(VENV) must be Python 3.11, found " + sys.version.split()[0] + ": remove $(VENV) and run with PYTHON=/path/to/python3.11")'
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: install
+	$(PY) scripts/run.py
+
+test: install
+	$(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not slow and not browser"
+
+test-slow: install
+	$(VENV)/bin/pytest -m slow
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
