@@ -12,7 +12,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Rebuilt only when a requirements file is newer than the last successful install.
 STAMP := $(VENV)/.sigap-installed
 
-.PHONY: help install run test test-fast test-slow lint format
+.PHONY: help install run test test-fast test-slow lint format bench
 
 help:
 	@echo "make run        start Sigap at http://127.0.0.1:$${PORT:-8000} with demo data (Ctrl-C stops)"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-slow  only the tests that start real processes"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff format and ruff check --fix"
+	@echo "make bench      benchmarks on SQLite (and PostgreSQL if BENCH_DATABASE_URL is set)"
 	@echo "make install    the virtualenv in .venv (run and test do this for you)"
 
 install: $(STAMP)
@@ -54,3 +55,7 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Speed is measured here, never by timed assertions in tests. Results: benchmarks/results/.
+bench: install
+	$(PY) benchmarks/run.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
