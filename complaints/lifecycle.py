@@ -184,7 +184,7 @@ TRANSITIONS: dict[str, Transition] = {
             {Status.IN_PROGRESS},
             Status.RESOLVED,
             {AGENCY},
-            _("%(agency)s reports it done"),
+            _("%(agency)s reports it done: %(note)s"),
             note_required=True,
         ),
         _t(

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -117,49 +117,67 @@ class RunCommand:
         self.process.wait()
 
 
-@pytest.fixture(scope="module")
-def var_dir(tmp_path_factory) -> Path:
-    # Shared by the tests of this module: the second start reuses the database.
-    return tmp_path_factory.mktemp("sigap-var")
-
-
 @pytest.fixture
-def run_command(var_dir) -> Iterator[RunCommand]:
-    run = RunCommand(var_dir)
-    yield run
-    if run.process.poll() is None or any(_alive(pid) for pid in run.children().values()):
-        run.kill()
+def start(tmp_path) -> Iterator[Callable[[], RunCommand]]:
+    """Start the run command on this test's var directory; each call starts it again."""
+    runs: list[RunCommand] = []
+
+    def start_one() -> RunCommand:
+        runs.append(RunCommand(tmp_path / "var"))
+        return runs[-1]
+
+    yield start_one
+    for run in runs:
+        if run.process.poll() is None or any(_alive(pid) for pid in run.children().values()):
+            run.kill()
 
 
-def test_it_starts_web_worker_and_beat_and_stops_them_on_ctrl_c(run_command):
-    run_command.wait_healthy()
+def _interrupt(run: RunCommand) -> int:
+    os.killpg(run.process.pid, signal.SIGINT)
+    return run.wait_exit()
+
+
+def test_it_starts_web_worker_and_beat_and_stops_them_on_ctrl_c(start):
+    run = start()
+    run.wait_healthy()
     # The banner (URL and demo logins) comes right after /healthz first answers.
     deadline = time.monotonic() + 10
-    while "Press Ctrl-C to stop." not in run_command.output and time.monotonic() < deadline:
+    while "Press Ctrl-C to stop." not in run.output and time.monotonic() < deadline:
         time.sleep(0.2)
-    output = run_command.output
-    assert f"Sigap is running at http://127.0.0.1:{run_command.port}/" in output
-    assert "sigap-demo-2026" in output
-    assert "operator" in output
-    children = run_command.children()
+    assert f"Sigap is running at http://127.0.0.1:{run.port}/" in run.output
+    assert "sigap-demo-2026" in run.output
+    assert "operator" in run.output
+    children = run.children()
     assert set(children) == {"web", "worker", "beat"}
 
-    os.killpg(run_command.process.pid, signal.SIGINT)
-
-    assert run_command.wait_exit() == 0, run_command.output
-    assert "sigap  | stopped\n" in run_command.output
+    assert _interrupt(run) == 0, run.output
+    assert "sigap  | stopped\n" in run.output
     assert not [name for name, pid in children.items() if _alive(pid)]
 
 
-def test_it_stops_the_others_and_fails_when_one_process_dies(run_command):
-    run_command.wait_healthy()
-    assert "No migrations to apply." in run_command.output  # the same database, reused
-    children = run_command.children()
+def test_it_reuses_the_database_and_the_demo_data_when_started_again(start):
+    first = start()
+    first.wait_healthy()
+    assert _interrupt(first) == 0, first.output
+
+    second = start()
+    second.wait_healthy()
+    assert _interrupt(second) == 0, second.output
+
+    assert "No migrations to apply." in second.output
+    assert "the database already has complaints; none added" in second.output
+    assert "Users: 0 new" in second.output
+
+
+def test_it_stops_the_others_and_fails_when_one_process_dies(start):
+    run = start()
+    run.wait_healthy()
+    children = run.children()
 
     os.kill(children["worker"], signal.SIGKILL)
 
-    assert run_command.wait_exit() == 1
-    assert "worker exited unexpectedly" in run_command.output
+    assert run.wait_exit() == 1
+    assert "worker exited unexpectedly" in run.output
     assert not [name for name, pid in children.items() if _alive(pid)]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from complaints.images import process_image
 from complaints.lifecycle import Actor, TransitionError, TransitionNotPermitted
 from complaints.models import Status
+from complaints.selectors import complaint_by_token, complaint_public_view
 from complaints.services import complaint_create
 from dispositions import services
 from dispositions.models import Disposition, RoutingRule
@@ -144,6 +145,10 @@ def test_accept_start_resolve_with_evidence(world, staff_roads):
     assert disposition.state == Disposition.State.RESOLVED
     evidence = complaint.attachments.get(kind="evidence")
     assert evidence.event.action == "resolve"
+    # The citizen reads what was done (tindak lanjut), and sees green.
+    public = complaint_public_view(complaint_by_token(complaint.public_token))
+    assert public.colour == "green"
+    assert public.timeline[-1].text.endswith("reports it done: Lubang sudah ditambal")
 
 
 def test_forward_keeps_the_chain_and_gives_a_fresh_deadline(world, staff_roads, staff_env):
