@@ -402,3 +402,34 @@ class ComplaintEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Complaint events are append-only")
         super().save(*args, **kwargs)
+
+
+class Rating(models.Model):
+    """The reporter's 1-5 verdict on one resolution round (one `resolve` event).
+
+    Keyed by the resolve event, not by the complaint: a complaint reopened and resolved
+    again is a new round and may be rated again; the event also names the agency rated.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="ratings")
+    resolution = models.OneToOneField(
+        ComplaintEvent, on_delete=models.PROTECT, related_name="rating"
+    )
+    score = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5),
+                name="rating_score_1_to_5",
+                violation_error_message=_("A rating is from 1 to 5 stars."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.score}"

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from .lifecycle import OPEN_STATUSES, event_public_text, public_status_label, status_colour
-from .models import Area, Attachment, Category, Complaint, ComplaintEvent, PendingUpload, User
+from .models import (
+    Area,
+    Attachment,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    PendingUpload,
+    Rating,
+    Status,
+    User,
+)
 
 
 def complaint_visible_to(user: User) -> QuerySet[Complaint]:
@@ -154,3 +165,74 @@ def area_children(parent_code: str | None) -> QuerySet[Area]:
     if parent_code:
         return Area.objects.filter(parent__code=parent_code).order_by("name")
     return Area.objects.filter(parent__isnull=True).order_by("name")
+
+
+# The citizen's answer to "resolved": confirm, rate, reopen ------------------------------
+#
+# The reopen window counts from the latest `resolve` event, so a complaint reopened and
+# resolved again gets a fresh window. The rule lives in the core because the tracking page
+# (here) and the reopen service (dispositions) must agree on it.
+
+
+def latest_resolution(complaint: Complaint) -> ComplaintEvent | None:
+    """The latest `resolve` event of `complaint`: the resolution round the citizen answers."""
+    return (
+        ComplaintEvent.objects.filter(complaint=complaint, action="resolve")
+        .select_related("agency")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def reopen_window_end(resolution: ComplaintEvent) -> datetime:
+    return resolution.created_at + timedelta(days=settings.REOPEN_WINDOW_DAYS)
+
+
+def resolved_past_window(*, now: datetime) -> QuerySet[Complaint]:
+    """Resolved complaints whose reopen window has ended: one query, the resolve time joined."""
+    resolved_at = (
+        ComplaintEvent.objects.filter(complaint=OuterRef("pk"), action="resolve")
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    cutoff = now - timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    return (
+        Complaint.objects.filter(status=Status.RESOLVED)
+        .annotate(resolved_at=Subquery(resolved_at))
+        .filter(resolved_at__lte=cutoff)
+        .order_by("resolved_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class PublicRating:
+    score: int
+    comment: str
+
+
+@dataclass(frozen=True)
+class PublicFollowup:
+    """What the tracking page offers the citizen after the agency reports the work done."""
+
+    can_respond: bool  # resolved and inside the window: confirm (and rate) or reopen
+    respond_until: datetime | None
+    can_rate: bool  # closed without a rating for the latest round: rate alone
+    rating: PublicRating | None
+
+
+def complaint_followup_view(complaint: Complaint, *, now: datetime) -> PublicFollowup:
+    """The follow-up choices and the rating given, for the latest resolution round."""
+    if complaint.status not in (Status.RESOLVED, Status.CLOSED):
+        return PublicFollowup(can_respond=False, respond_until=None, can_rate=False, rating=None)
+    resolution = latest_resolution(complaint)
+    if resolution is None:
+        return PublicFollowup(can_respond=False, respond_until=None, can_rate=False, rating=None)
+    rating = Rating.objects.filter(resolution=resolution).first()
+    until = reopen_window_end(resolution)
+    can_respond = complaint.status == Status.RESOLVED and now < until
+    return PublicFollowup(
+        can_respond=can_respond,
+        respond_until=until if can_respond else None,
+        can_rate=complaint.status == Status.CLOSED and rating is None,
+        rating=PublicRating(score=rating.score, comment=rating.comment) if rating else None,
+    )

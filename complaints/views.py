@@ -7,12 +7,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import ComplaintForm, TrackLookupForm
+from .forms import ComplaintForm, ConfirmForm, RateForm, ReopenForm, TrackLookupForm
 from .models import Complaint, PendingUpload
-from .selectors import complaint_by_code_and_phone, complaint_by_token, complaint_public_view
+from .selectors import (
+    complaint_by_code_and_phone,
+    complaint_by_token,
+    complaint_followup_view,
+    complaint_public_view,
+)
 from .services import complaint_create, pending_upload_store
 
 
@@ -105,11 +111,32 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     complaint = complaint_by_token(token)
     if complaint is None:
         raise Http404
+    return track_page(request, complaint)
+
+
+def track_page(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    bound: ConfirmForm | RateForm | ReopenForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The tracking page; the follow-up views in dispositions/ redisplay it with errors."""
+    forms = {
+        "confirm_form": ConfirmForm(prefix="confirm"),
+        "rate_form": RateForm(prefix="rate"),
+        "reopen_form": ReopenForm(prefix="reopen"),
+    }
+    if bound is not None:
+        forms[f"{bound.prefix}_form"] = bound
     context = {
         "complaint": complaint_public_view(complaint),
         "is_confidential": complaint.is_confidential,
+        "followup": complaint_followup_view(complaint, now=timezone.now()),
+        "bound": bound.prefix if bound is not None else "",
+        **forms,
     }
-    return render(request, "complaints/track.html", context)
+    return render(request, "complaints/track.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Silence after "resolved" for REOPEN_WINDOW_DAYS closes the complaint.
+    "close-silent-resolved": {
+        "task": "dispositions.close_silent_resolved",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     "purge-pending-uploads": {
         "task": "complaints.purge_pending_uploads",
         "schedule": 3600.0,

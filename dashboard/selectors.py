@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -27,6 +27,7 @@ from complaints.models import (
     Agency,
     Attachment,
     Complaint,
+    Rating,
     Reporter,
     Status,
     User,
@@ -73,7 +74,15 @@ def queue_counts(user: User, tabs: Iterable[QueueTab]) -> dict[str, int]:
 
 def queue_complaints(user: User, tab: QueueTab) -> QuerySet[Complaint]:
     """The complaints of one tab, oldest deadline first, with what a row shows joined in."""
-    qs = complaint_visible_to(user).select_related("category__parent", "area", "agency")
+    # A complaint the reporter reopened is flagged in the queue: it is a second chance.
+    reopened = Disposition.objects.filter(
+        complaint=OuterRef("pk"), state__in=Disposition.OPEN_STATES, reopen_of__isnull=False
+    )
+    qs = (
+        complaint_visible_to(user)
+        .select_related("category__parent", "area", "agency")
+        .annotate(is_reopen=Exists(reopened))
+    )
     if tab.statuses is not None:
         qs = qs.filter(status__in=tab.statuses)
     return qs.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
@@ -92,6 +101,7 @@ class QueueRow:
     colour: str
     due_at: datetime | None
     is_overdue: bool
+    is_reopen: bool
     created_at: datetime
 
 
@@ -111,6 +121,7 @@ def queue_rows(complaints: Iterable[Complaint], *, now: datetime | None = None) 
             colour=status_colour(c.status),
             due_at=c.due_at,
             is_overdue=_is_overdue(c, now),
+            is_reopen=getattr(c, "is_reopen", False),
             created_at=c.created_at,
         )
         for c in complaints
@@ -175,6 +186,15 @@ class StaffDisposition:
     accepted_at: datetime | None
     closed_at: datetime | None
     is_overdue: bool
+    is_reopen: bool  # opened because the reporter reopened the complaint
+
+
+@dataclass(frozen=True)
+class StaffRating:
+    score: int
+    comment: str
+    agency: str  # the agency whose resolution was rated
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -191,6 +211,7 @@ class StaffComplaint:
     evidence: list[Attachment]
     timeline: list[StaffEvent]
     dispositions: list[StaffDisposition]
+    ratings: list[StaffRating]
     open_disposition: Disposition | None
     actions: frozenset[str]
 
@@ -208,6 +229,7 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
         Disposition.objects.filter(complaint=complaint).select_related("agency", "created_by")
     )
     open_disposition = next((d for d in dispositions if d.is_open), None)
+    ratings = list(Rating.objects.filter(complaint=complaint).select_related("resolution__agency"))
     show_reporter = can_see_reporter(user=user, complaint=complaint)
     return StaffComplaint(
         complaint=complaint,
@@ -252,8 +274,18 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 accepted_at=d.accepted_at,
                 closed_at=d.closed_at,
                 is_overdue=d.is_open and d.resolution_due_at < now,
+                is_reopen=d.reopen_of_id is not None,
             )
             for d in dispositions
+        ],
+        ratings=[
+            StaffRating(
+                score=r.score,
+                comment=r.comment,
+                agency=r.resolution.agency.name if r.resolution.agency else "",
+                at=r.created_at,
+            )
+            for r in ratings
         ],
         open_disposition=open_disposition,
         actions=frozenset(allowed_actions(complaint=complaint, actor=Actor.for_user(user))),

@@ -64,7 +64,8 @@ class Disposition(models.Model):
     """The assignment of a complaint to one agency, with its deadlines.
 
     A complaint has at most one open disposition (a partial unique constraint); forwarding
-    closes the old one and opens a new one whose `forwarded_from` keeps the chain.
+    closes the old one and opens a new one whose `forwarded_from` keeps the chain; a
+    reopen opens a new one whose `reopen_of` points at the resolved one.
     """
 
     class State(models.TextChoices):
@@ -86,6 +87,11 @@ class Disposition(models.Model):
     )
     forwarded_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="forwarded_to"
+    )
+    # Set on the disposition a reopen opens: the resolved one the reporter was not happy
+    # with. Counting these gives each agency's first-time-fix rate.
+    reopen_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reopened_by"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -92,6 +92,7 @@ def _open_disposition(
     rule: RoutingRule | None = None,
     note: str = "",
     forwarded_from: Disposition | None = None,
+    reopen_of: Disposition | None = None,
     is_public: bool = True,
 ) -> Disposition:
     """Move the complaint to `agency` through the lifecycle, then record the disposition.
@@ -117,6 +118,7 @@ def _open_disposition(
         rule=rule,
         note=note,
         forwarded_from=forwarded_from,
+        reopen_of=reopen_of,
         created_by=actor.user,
         response_due_at=add_hours(now, response_hours),
         resolution_due_at=resolution_due_at,

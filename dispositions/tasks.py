@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from complaints.models import Complaint, Status
 
-from . import services
+from . import followup, services
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +41,12 @@ def route_stranded_complaints(older_than_seconds: int = 30) -> int:
     if ids:
         logger.info("Routed %d stranded complaints", len(ids))
     return len(ids)
+
+
+@shared_task(name="dispositions.close_silent_resolved", acks_late=True)
+def close_silent_resolved() -> int:
+    """Close complaints whose reporter said nothing within the reopen window. Idempotent."""
+    closed = followup.resolved_complaints_close(now=timezone.now())
+    if closed:
+        logger.info("Closed %d resolved complaints after the reopen window", closed)
+    return closed
