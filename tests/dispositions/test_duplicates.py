@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints import hooks
 from complaints.images import process_image
 from complaints.lifecycle import (
     Actor,
@@ -324,6 +325,23 @@ def test_the_public_api_names_the_master(client, world, operator):
     assert data["merged_into"] == older.tracking_code
     assert data["status"] == Status.ASSIGNED
     assert "reporter" not in data
+
+
+def test_the_merge_is_announced_after_commit(world, operator, django_capture_on_commit_callbacks):
+    older, newer, _link = _pair(world)
+    heard = []
+
+    def handler(**payload):
+        heard.append(payload)
+
+    hooks.register(hooks.COMPLAINT_MERGED, handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            complaint_merge(duplicate=newer, into=older, actor=Actor.for_user(operator))
+            assert heard == []
+    finally:
+        hooks._handlers[hooks.COMPLAINT_MERGED].remove(handler)
+    assert heard == [{"complaint_id": newer.pk, "into_id": older.pk}]
 
 
 @pytest.mark.parametrize("persona", ["staff_roads", "head_roads", "supervisor"])
