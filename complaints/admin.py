@@ -174,7 +174,7 @@ class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("agency",)
     date_hierarchy = "created_at"
     fieldsets = (
-        (None, {"fields": ("tracking_code", "status", "agency", "due_at")}),
+        (None, {"fields": ("tracking_code", "status", "agency", "due_at", "merged_into")}),
         (_("Complaint"), {"fields": ("channel", "title", "text", "category", "priority")}),
         (_("Place"), {"fields": ("area", "address", "latitude", "longitude")}),
         (

@@ -21,7 +21,10 @@ logger = logging.getLogger(__name__)
 
 COMPLAINT_CREATED = "complaint.created"
 COMPLAINT_TRANSITIONED = "complaint.transitioned"
-EVENTS = (COMPLAINT_CREATED, COMPLAINT_TRANSITIONED)
+# A complaint was merged into another (payload: complaint_id, into_id); its reporter now
+# follows the other one's progress (see complaints.selectors.complaint_followers).
+COMPLAINT_MERGED = "complaint.merged"
+EVENTS = (COMPLAINT_CREATED, COMPLAINT_TRANSITIONED, COMPLAINT_MERGED)
 
 Handler = Callable[..., Any]
 _handlers: dict[str, list[Handler]] = defaultdict(list)

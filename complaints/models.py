@@ -281,6 +281,16 @@ class Complaint(models.Model):
     # rahasia hides the report itself from the public.
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_confidential = models.BooleanField(_("confidential"), default=False)
+    # Set with the "duplicate" status by complaints.services.complaint_mark_duplicate: the
+    # complaint whose progress this one's reporter follows. Groups stay one level deep.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_complaints",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -86,6 +86,9 @@ class PublicComplaint:
     updated_at: datetime
     timeline: list[PublicEvent]
     photos: list[PublicPhoto]
+    # The tracking code of the complaint this one was merged with ("" if none): its
+    # status, agency, deadline and later timeline are what this page shows.
+    merged_into: str = ""
 
 
 def _public_queryset() -> QuerySet[Complaint]:
@@ -113,14 +116,47 @@ def complaint_by_code_and_phone(*, code: str, phone_e164: str) -> Complaint | No
     return _public_queryset().filter(tracking_code=code, reporter__phone=phone_e164).first()
 
 
-def complaint_public_view(complaint: Complaint) -> PublicComplaint:
-    """Assemble the public picture of a complaint fetched by `complaint_by_token`."""
+def _public_events(complaint: Complaint) -> list[ComplaintEvent]:
     events = getattr(complaint, "public_events", None)
     if events is None:
         events = list(complaint.events.filter(is_public=True).select_related("agency"))
+    return events
+
+
+def _public_timeline(events: list[ComplaintEvent]) -> list[PublicEvent]:
+    return [
+        PublicEvent(
+            at=e.created_at,
+            text=event_public_text(e),
+            status=e.to_status,
+            colour=status_colour(e.to_status) if e.to_status else "",
+        )
+        for e in events
+    ]
+
+
+def complaint_public_view(complaint: Complaint) -> PublicComplaint:
+    """Assemble the public picture of a complaint fetched by `complaint_by_token`.
+
+    A merged complaint shows its own text and photos with the status, agency, deadline
+    and later timeline of the complaint it was merged with, so its reporter keeps seeing
+    progress; nothing of the other complaint's content or reporter is shown.
+    """
+    events = _public_events(complaint)
     attachments = getattr(complaint, "all_attachments", None)
     if attachments is None:
         attachments = list(complaint.attachments.all())
+    master = None
+    if complaint.merged_into_id:
+        master = _public_queryset().filter(pk=complaint.merged_into_id).first()
+    holder = master or complaint
+    if master is not None:
+        later = [
+            e
+            for e in _public_events(master)
+            if e.created_at > complaint.created_at and e.kind != ComplaintEvent.Kind.CREATED
+        ]
+        events = sorted([*events, *later], key=lambda e: (e.created_at, e.pk))
     return PublicComplaint(
         tracking_code=complaint.tracking_code,
         public_token=complaint.public_token,
@@ -130,26 +166,29 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
         area=complaint.area.name if complaint.area else "",
         address=complaint.address,
         channel=complaint.get_channel_display(),
-        status=complaint.status,
-        status_label=public_status_label(complaint.status),
-        colour=status_colour(complaint.status),
-        agency=complaint.agency.name if complaint.agency else "",
-        due_at=complaint.due_at if complaint.status in OPEN_STATUSES else None,
+        status=holder.status,
+        status_label=public_status_label(holder.status),
+        colour=status_colour(holder.status),
+        agency=holder.agency.name if holder.agency else "",
+        due_at=holder.due_at if holder.status in OPEN_STATUSES else None,
         created_at=complaint.created_at,
-        updated_at=complaint.updated_at,
-        timeline=[
-            PublicEvent(
-                at=e.created_at,
-                text=event_public_text(e),
-                status=e.to_status,
-                colour=status_colour(e.to_status) if e.to_status else "",
-            )
-            for e in events
-        ],
+        updated_at=max(complaint.updated_at, holder.updated_at),
+        timeline=_public_timeline(events),
         photos=[
             PublicPhoto(url=a.file.url, thumbnail_url=a.thumbnail.url, kind=a.kind)
             for a in attachments
         ],
+        merged_into=master.tracking_code if master is not None else "",
+    )
+
+
+def complaint_followers(*, complaint: Complaint) -> QuerySet[Complaint]:
+    """The complaints whose reporters hear of `complaint`'s progress: itself and its merged ones.
+
+    For the channel replies: a transition of a master is news for every merged reporter.
+    """
+    return Complaint.objects.filter(pk=complaint.pk) | Complaint.objects.filter(
+        merged_into=complaint
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from . import hooks
 from .images import ProcessedImage
-from .lifecycle import Actor
+from .lifecycle import Actor, TransitionError, complaint_transition
 from .models import (
     Area,
     Attachment,
@@ -31,6 +31,7 @@ from .models import (
     ComplaintEvent,
     PendingUpload,
     Reporter,
+    Status,
     new_tracking_code,
 )
 
@@ -272,3 +273,42 @@ def complaint_set_category(
         % {"before": before or "—", "after": category or "—"},
         is_public=False,
     )
+
+
+# A complaint in these statuses cannot receive others: it is merged itself, or refused.
+_NOT_MERGE_TARGETS = (Status.DUPLICATE, Status.REJECTED)
+
+
+@transaction.atomic
+def complaint_mark_duplicate(
+    *, complaint: Complaint, into: Complaint, actor: Actor, note: str = ""
+) -> ComplaintEvent:
+    """Merge `complaint` into `into`: the "duplicate" status through the lifecycle, and the link.
+
+    Complaints merged into `complaint` earlier follow `into` from now on, so a group is
+    always one master with its duplicates and nothing has to walk a chain.
+    """
+    if into.pk == complaint.pk:
+        raise TransitionError(_("A complaint cannot be merged with itself."))
+    # Both rows locked in a fixed order: two operators merging A into B and B into A at
+    # once must not both win and make a cycle.
+    locked = {
+        c.pk: c
+        for c in Complaint.objects.select_for_update()
+        .filter(pk__in=[complaint.pk, into.pk])
+        .order_by("pk")
+    }
+    target = locked[into.pk]
+    if target.status in _NOT_MERGE_TARGETS:
+        raise TransitionError(
+            _("Complaint %(code)s is “%(status)s”; merge into an open complaint instead.")
+            % {"code": target.tracking_code, "status": Status(target.status).label}
+        )
+    event = complaint_transition(
+        complaint=complaint, action="mark_duplicate", actor=actor, note=note
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(merged_into=target)
+    Complaint.objects.filter(merged_into=complaint).update(merged_into=target)
+    complaint.merged_into = target
+    hooks.fire(hooks.COMPLAINT_MERGED, complaint_id=complaint.pk, into_id=target.pk)
+    return event

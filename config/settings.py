@@ -204,6 +204,13 @@ DEFAULT_RESPONSE_HOURS = env_int("DEFAULT_RESPONSE_HOURS", 24)
 DEFAULT_RESOLUTION_HOURS = env_int("DEFAULT_RESOLUTION_HOURS", 7 * 24)
 # Days a citizen may reopen after "resolved" before it closes by itself.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+# Probable duplicates (docs/duplicates.md): an open complaint of the same category within
+# this many metres and days, whose text is at least this similar (percent, character
+# 3-gram cosine); without coordinates the same kelurahan and a stricter similarity.
+DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 14)
+DUPLICATE_RADIUS_METERS = env_int("DUPLICATE_RADIUS_METERS", 100)
+DUPLICATE_MIN_SIMILARITY = env_int("DUPLICATE_MIN_SIMILARITY", 50)
+DUPLICATE_MIN_SIMILARITY_SAME_AREA = env_int("DUPLICATE_MIN_SIMILARITY_SAME_AREA", 80)
 
 # Celery: the embedded default is kombu's filesystem transport under var/broker.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

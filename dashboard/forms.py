@@ -114,3 +114,9 @@ class NoteForm(forms.Form):
     """An internal note on the timeline, never shown to the citizen."""
 
     note = _note_field(_("Internal note"), required=True)
+
+
+class DuplicateDecisionForm(forms.Form):
+    """Merge or dismiss one duplicate suggestion: the page posts the suggestion's id."""
+
+    link = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

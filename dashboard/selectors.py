@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import (
     OPEN_STATUSES,
+    OPERATOR,
     Actor,
     allowed_actions,
     event_actor_text,
@@ -33,7 +34,8 @@ from complaints.models import (
     User,
 )
 from complaints.selectors import can_see_reporter, complaint_visible_to
-from dispositions.models import Disposition
+from dispositions.models import Disposition, DuplicateLink
+from dispositions.selectors import duplicate_links_open_for
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def complaint_for_staff(*, user: User, tracking_code: str) -> Complaint:
     """
     complaint = (
         complaint_visible_to(user)
-        .select_related("category__parent", "area", "agency", "reporter")
+        .select_related("category__parent", "area", "agency", "reporter", "merged_into")
         .filter(tracking_code=tracking_code)
         .first()
     )
@@ -198,6 +200,20 @@ class StaffRating:
 
 
 @dataclass(frozen=True)
+class StaffDuplicate:
+    """A probable duplicate on the detail page: the other complaint and the evidence."""
+
+    link: DuplicateLink
+    other: Complaint
+    other_colour: str
+    # True when the page's complaint is the newer one, the one a merge folds away.
+    is_newer: bool
+    similarity: int  # percent
+    reasons: list[str]
+    distance_m: int | None
+
+
+@dataclass(frozen=True)
 class StaffComplaint:
     """Everything the staff detail page shows about one complaint."""
 
@@ -214,6 +230,8 @@ class StaffComplaint:
     ratings: list[StaffRating]
     open_disposition: Disposition | None
     actions: frozenset[str]
+    duplicates: list[StaffDuplicate]
+    merged_reports: list[Complaint]
 
 
 def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplaint:
@@ -289,7 +307,49 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
         ],
         open_disposition=open_disposition,
         actions=frozenset(allowed_actions(complaint=complaint, actor=Actor.for_user(user))),
+        duplicates=staff_duplicates(user=user, complaint=complaint),
+        merged_reports=list(complaint.merged_complaints.order_by("created_at", "id")),
     )
+
+
+def staff_duplicates(*, user: User, complaint: Complaint) -> list[StaffDuplicate]:
+    """The open duplicate suggestions an operator decides on from this page.
+
+    Operators only: a suggestion can say "same reporter", which must not reach an agency
+    for an anonymous report. The other complaint must be visible to the operator too.
+    """
+    if OPERATOR not in Actor.for_user(user).capacities(complaint):
+        return []
+    links = duplicate_links_open_for(complaint=complaint)
+    others = {link.pk: _other(link, complaint) for link in links}
+    visible = set(
+        complaint_visible_to(user)
+        .filter(pk__in=[c.pk for c in others.values()])
+        .values_list("pk", flat=True)
+    )
+    return [
+        StaffDuplicate(
+            link=link,
+            other=others[link.pk],
+            other_colour=status_colour(others[link.pk].status),
+            is_newer=link.complaint_id == complaint.pk,
+            similarity=round(link.score * 100),
+            reasons=[str(DuplicateLink.Reason(code).label) for code in link.reason_codes],
+            distance_m=link.distance_m,
+        )
+        for link in links
+        if others[link.pk].pk in visible
+    ]
+
+
+def _other(link: DuplicateLink, complaint: Complaint) -> Complaint:
+    return link.candidate_of if link.complaint_id == complaint.pk else link.complaint
+
+
+def staff_duplicate(*, user: User, complaint: Complaint, link_id: int) -> DuplicateLink | None:
+    """One suggestion shown on `complaint`'s page to `user`, or None (decided, or not theirs)."""
+    found = staff_duplicates(user=user, complaint=complaint)
+    return next((d.link for d in found if d.link.pk == link_id), None)
 
 
 def forward_targets(*, exclude: Agency | None) -> QuerySet[Agency]:

@@ -25,11 +25,20 @@ from complaints import services as complaint_services
 from complaints.lifecycle import Actor, TransitionError, complaint_transition
 from complaints.models import Complaint
 from complaints.selectors import complaint_visible_to
+from dispositions import duplicates
 from dispositions import services as disposition_services
-from dispositions.models import Disposition
+from dispositions.models import Disposition, DuplicateLink
 
 from . import selectors
-from .forms import AssignForm, ForwardForm, NoteForm, OptionalNoteForm, ReasonForm, ResolveForm
+from .forms import (
+    AssignForm,
+    DuplicateDecisionForm,
+    ForwardForm,
+    NoteForm,
+    OptionalNoteForm,
+    ReasonForm,
+    ResolveForm,
+)
 
 QUEUE_PAGE_SIZE = 25
 
@@ -125,6 +134,28 @@ def _note(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
     )
 
 
+def _duplicate_link(complaint: Complaint, actor: Actor, form: forms.Form) -> DuplicateLink:
+    link = None
+    if actor.user is not None:
+        link = selectors.staff_duplicate(
+            user=actor.user, complaint=complaint, link_id=form.cleaned_data["link"]
+        )
+    if link is None:
+        raise ValidationError(_("This duplicate suggestion is no longer open."))
+    return link
+
+
+def _merge(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    """One click: the newer complaint of the pair follows the older one."""
+    link = _duplicate_link(complaint, actor, form)
+    return duplicates.complaint_merge(duplicate=link.complaint, into=link.candidate_of, actor=actor)
+
+
+def _dismiss_duplicate(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    link = _duplicate_link(complaint, actor, form)
+    return duplicates.duplicate_link_dismiss(link=link, actor=actor)
+
+
 ACTIONS: dict[str, StaffAction] = {
     "accept": StaffAction(OptionalNoteForm, _accept, _("Complaint accepted.")),
     "start": StaffAction(OptionalNoteForm, _start, _("Work on the complaint has started.")),
@@ -136,6 +167,12 @@ ACTIONS: dict[str, StaffAction] = {
     "assign": StaffAction(AssignForm, _assign, _("The complaint was sent to the agency.")),
     "reject": StaffAction(ReasonForm, _reject, _("The complaint was rejected.")),
     "note": StaffAction(NoteForm, _note, _("Note added.")),
+    "merge": StaffAction(
+        DuplicateDecisionForm, _merge, _("Merged: the newer complaint follows the older one.")
+    ),
+    "dismiss_duplicate": StaffAction(
+        DuplicateDecisionForm, _dismiss_duplicate, _("Marked as not a duplicate.")
+    ),
 }
 
 
@@ -148,6 +185,8 @@ def _offered(detail: selectors.StaffComplaint) -> list[str]:
     ):
         offered.remove("accept")
     offered.append("note")
+    if detail.duplicates:
+        offered += ["merge", "dismiss_duplicate"]
     return offered
 
 

@@ -1,4 +1,4 @@
-"""Admin for routing rules (edited here) and dispositions (inspected only: services write them)."""
+"""Admin for routing rules (edited here), dispositions and duplicate links (inspected only)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Disposition, RoutingRule
+from .models import Disposition, DuplicateLink, RoutingRule
 
 
 @admin.register(RoutingRule)
@@ -37,6 +37,35 @@ class DispositionAdmin(admin.ModelAdmin):
     list_filter = ("state", ("agency", admin.RelatedOnlyFieldListFilter))
     search_fields = ("complaint__tracking_code", "agency__name")
     list_select_related = ("complaint", "agency")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DuplicateLink)
+class DuplicateLinkAdmin(admin.ModelAdmin):
+    """Suggestions are decided on the staff complaint page, through dispositions.duplicates."""
+
+    list_display = (
+        "complaint",
+        "candidate_of",
+        "score",
+        "reasons",
+        "distance_m",
+        "state",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("state",)
+    search_fields = ("complaint__tracking_code", "candidate_of__tracking_code")
+    list_select_related = ("complaint", "candidate_of", "decided_by")
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

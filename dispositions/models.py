@@ -1,4 +1,4 @@
-"""Routing rules and dispositions: which agency holds a complaint, since when, until when."""
+"""Routing rules, dispositions and duplicate links: who holds a complaint, until when, and twins."""
 
 from __future__ import annotations
 
@@ -128,3 +128,66 @@ class Disposition(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+
+class DuplicateLink(models.Model):
+    """A probable duplicate found by dispositions.duplicates, waiting for an operator.
+
+    `complaint` is the newer report, `candidate_of` the older open one it may repeat.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for a decision")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not a duplicate")
+
+    class Reason(models.TextChoices):
+        NEARBY = "nearby", _("same category, close by")
+        SAME_AREA = "same_area", _("same category and kelurahan, no map point")
+        SAME_REPORTER = "same_reporter", _("same reporter")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="duplicate_links"
+    )
+    candidate_of = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="duplicate_candidate_links"
+    )
+    # Text similarity, 0..1 (character 3-gram cosine).
+    score = models.FloatField(_("similarity"))
+    # Reason codes (Reason values) separated by commas; the page translates them.
+    reasons = models.CharField(_("reasons"), max_length=100)
+    distance_m = models.PositiveIntegerField(_("distance (m)"), null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = _("probable duplicate")
+        verbose_name_plural = _("probable duplicates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "candidate_of"], name="duplicate_link_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(complaint=models.F("candidate_of")),
+                name="duplicate_link_not_self",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["candidate_of", "state"], name="duplicate_link_candidate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint.tracking_code} ≈ {self.candidate_of.tracking_code}"
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [code for code in self.reasons.split(",") if code]

@@ -7,6 +7,7 @@ disposition rows (with deadlines) that belong to each move.
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,8 +22,11 @@ from complaints.images import ProcessedImage
 from complaints.lifecycle import SYSTEM_ACTOR, Actor, TransitionError, complaint_transition
 from complaints.models import Agency, Area, Attachment, Category, Complaint, Status
 
+from . import duplicates
 from .deadlines import add_hours
 from .models import Disposition, RoutingRule
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,7 @@ def complaint_route(*, complaint_id: int) -> RouteOutcome:
     match = routing_rule_match(category=complaint.category, area=complaint.area)
     if match is None:
         complaint_transition(complaint=complaint, action="send_to_triage", actor=SYSTEM_ACTOR)
+        _look_for_duplicates(complaint)
         return RouteOutcome.TRIAGE
     _open_disposition(
         complaint=complaint,
@@ -169,7 +174,21 @@ def complaint_route(*, complaint_id: int) -> RouteOutcome:
         rule=match.rule,
         note=match.reason,
     )
+    _look_for_duplicates(complaint)
     return RouteOutcome.ASSIGNED
+
+
+def _look_for_duplicates(complaint: Complaint) -> None:
+    """Record probable duplicates for the operators; never let this hold routing back.
+
+    It runs in a savepoint after the routing decision: whatever goes wrong here (a bug,
+    a database error) is logged and rolled back alone, and the complaint stays routed.
+    """
+    try:
+        with transaction.atomic():
+            duplicates.duplicate_links_record(complaint=complaint)
+    except Exception:
+        logger.exception("Duplicate detection failed for complaint %s", complaint.pk)
 
 
 def _require_open_disposition(complaint: Complaint) -> Disposition:

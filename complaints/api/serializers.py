@@ -196,6 +196,10 @@ class PublicComplaintOutputSerializer(serializers.Serializer):
     photos = PublicPhotoOutputSerializer(
         many=True, required=False, help_text="Left out when confidential."
     )
+    merged_into = serializers.CharField(
+        help_text="The tracking code of the complaint this one was merged with (blank if "
+        "none); status, agency, deadline and timeline are then that complaint's."
+    )
 
     def to_representation(self, instance: PublicComplaint) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -47,7 +47,7 @@ def test_it_renders_every_complaints_changelist(admin_client_, complaint, model)
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", ["routingrule", "disposition"])
+@pytest.mark.parametrize("model", ["routingrule", "disposition", "duplicatelink"])
 def test_it_renders_every_dispositions_changelist(admin_client_, complaint, model):
     response = admin_client_.get(reverse(f"admin:dispositions_{model}_changelist"))
     assert response.status_code == 200
