@@ -59,7 +59,9 @@ def test_it_explains_the_winner_and_ranks_every_candidate(world):
 
 @pytest.mark.usefixtures("english")
 def test_equal_rules_are_decided_by_age_and_inactive_ones_are_listed_apart(world):
-    twin = RoutingRule.objects.create(category=world.infra, area=world.bandung, agency=world.env_bdg)
+    twin = RoutingRule.objects.create(
+        category=world.infra, area=world.bandung, agency=world.env_bdg
+    )
     off = RoutingRule.objects.create(
         category=world.road, area=world.dago, agency=world.kel_sukarasa, is_active=False
     )
