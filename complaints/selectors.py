@@ -7,7 +7,13 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from .lifecycle import OPEN_STATUSES, event_public_text, public_status_label, status_colour
+from .lifecycle import (
+    OPEN_STATUSES,
+    event_holder,
+    event_public_text,
+    public_status_label,
+    status_colour,
+)
 from .models import Area, Attachment, Category, Complaint, ComplaintEvent, PendingUpload, User
 
 
@@ -126,20 +132,29 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
         due_at=complaint.due_at if complaint.status in OPEN_STATUSES else None,
         created_at=complaint.created_at,
         updated_at=complaint.updated_at,
-        timeline=[
-            PublicEvent(
-                at=e.created_at,
-                text=event_public_text(e),
-                status=e.to_status,
-                colour=status_colour(e.to_status) if e.to_status else "",
-            )
-            for e in events
-        ],
+        timeline=_public_timeline(events),
         photos=[
             PublicPhoto(url=a.file.url, thumbnail_url=a.thumbnail.url, kind=a.kind)
             for a in attachments
         ],
     )
+
+
+def _public_timeline(events: list[ComplaintEvent]) -> list[PublicEvent]:
+    """Each public event in plain words; a move names the agency it came from."""
+    timeline = []
+    holder = None
+    for event in events:
+        timeline.append(
+            PublicEvent(
+                at=event.created_at,
+                text=event_public_text(event, previous_agency=holder),
+                status=event.to_status,
+                colour=status_colour(event.to_status) if event.to_status else "",
+            )
+        )
+        holder = event_holder(event, holder)
+    return timeline
 
 
 def pending_uploads_by_ids(ids: list[int]) -> dict[int, PendingUpload]:

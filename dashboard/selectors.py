@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import (
+    AGENCY,
     OPEN_STATUSES,
     Actor,
     allowed_actions,
@@ -175,6 +176,7 @@ class StaffDisposition:
     accepted_at: datetime | None
     closed_at: datetime | None
     is_overdue: bool
+    forwarded_from: str  # the agency that handed it over (koordinasi or reassignment)
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,10 @@ class StaffComplaint:
     evidence: list[Attachment]
     timeline: list[StaffEvent]
     dispositions: list[StaffDisposition]
+    chain: list[str]  # every agency that held it, in order, when it moved more than once
     open_disposition: Disposition | None
     actions: frozenset[str]
+    acts_for_agency: bool  # the viewer acts as the holding agency, not as an operator
 
 
 def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplaint:
@@ -208,6 +212,8 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
         Disposition.objects.filter(complaint=complaint).select_related("agency", "created_by")
     )
     open_disposition = next((d for d in dispositions if d.is_open), None)
+    by_id = {d.pk: d for d in dispositions}
+    actor = Actor.for_user(user)
     show_reporter = can_see_reporter(user=user, complaint=complaint)
     return StaffComplaint(
         complaint=complaint,
@@ -252,11 +258,16 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 accepted_at=d.accepted_at,
                 closed_at=d.closed_at,
                 is_overdue=d.is_open and d.resolution_due_at < now,
+                forwarded_from=by_id[d.forwarded_from_id].agency.name
+                if d.forwarded_from_id in by_id
+                else "",
             )
             for d in dispositions
         ],
+        chain=[d.agency.name for d in dispositions] if len(dispositions) > 1 else [],
         open_disposition=open_disposition,
-        actions=frozenset(allowed_actions(complaint=complaint, actor=Actor.for_user(user))),
+        actions=frozenset(allowed_actions(complaint=complaint, actor=actor)),
+        acts_for_agency=AGENCY in actor.capacities(complaint),
     )
 
 
