@@ -169,3 +169,7 @@ def area_children(parent_code: str | None) -> QuerySet[Area]:
     if parent_code:
         return Area.objects.filter(parent__code=parent_code).order_by("name")
     return Area.objects.filter(parent__isnull=True).order_by("name")
+
+
+def area_by_code(code: str) -> Area | None:
+    return Area.objects.filter(code=code.strip()).first()

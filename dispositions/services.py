@@ -543,14 +543,23 @@ def complaint_assign(
     agency: Agency,
     note: str = "",
     category: Category | None = None,
+    area: Area | None = None,
 ) -> Disposition:
     """An operator sends a complaint from triage to an agency, categorizing it on the way.
 
-    The category is set first so the new disposition's deadlines follow it.
+    The category is set first so the new disposition's deadlines follow it; an area the
+    operator learned (by phone, from the photo) is recorded for reports and later routing.
     """
     if category is not None:
         complaint_services.complaint_set_category(
             complaint=complaint, category=category, actor=actor
+        )
+    if area is not None:
+        complaint_services.complaint_set_area(
+            complaint=complaint,
+            area=area,
+            actor=actor,
+            source=complaint_services.AreaSource.OPERATOR,
         )
     return _open_disposition(
         complaint=complaint, agency=agency, actor=actor, action="assign", note=note

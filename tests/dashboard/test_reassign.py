@@ -159,3 +159,37 @@ def test_a_move_after_a_return_to_triage_names_no_stale_agency(
 
     assert "Dialihkan dari Dinas Lingkungan Hidup Kota Bandung ke Kelurahan Sukarasa" in html
     assert "Dialihkan dari Dinas Bina Marga" not in html
+
+
+def test_operator_sets_the_area_when_assigning_from_triage(client, world, operator):
+    complaint = make_complaint(world, category=world.health, area=world.bandung)
+    assert complaint.status == Status.TRIAGE
+    client.force_login(operator)
+
+    response = client.post(
+        action_url(complaint, "assign"),
+        {"assign-agency": world.env_bdg.pk, "assign-area_code": " 32.73.02.1004 "},
+    )
+
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.area == world.dago
+    assert complaint.agency == world.env_bdg
+    event = complaint.events.get(action="set_area")
+    assert not event.is_public
+    assert event.actor == operator
+    assert "Dago" in event.note
+
+
+def test_an_unknown_area_code_is_refused(client, world, operator):
+    complaint = make_complaint(world, category=world.health, area=world.bandung)
+    client.force_login(operator)
+    response = client.post(
+        action_url(complaint, "assign"),
+        {"assign-agency": world.env_bdg.pk, "assign-area_code": "99.99"},
+    )
+    assert response.status_code == 400
+    assert "99.99" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.status == Status.TRIAGE
+    assert complaint.area == world.bandung
