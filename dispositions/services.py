@@ -208,10 +208,12 @@ def _location_note(*, chosen: Area | None, found: Area | None, has_coordinates: 
         return _("No area centroid lies within range of the coordinates.")
     if _refines(found, chosen):
         return _("The coordinates lie in %(area)s; routing uses it.") % {"area": found.name}
+    values = {"found": found.name, "chosen": chosen.name if chosen else "—"}
+    if chosen is not None and found.code in chosen.ancestor_codes:
+        return _("The coordinates agree with the chosen area (%(found)s).") % values
     return _(
-        "The coordinates point to %(found)s, which does not refine %(chosen)s; "
-        "the chosen area stays."
-    ) % {"found": found.name, "chosen": chosen.name if chosen else "—"}
+        "The coordinates point to %(found)s, outside the chosen %(chosen)s; the choice stays."
+    ) % values
 
 
 def routing_dry_run(

@@ -204,3 +204,38 @@ def test_agency_staff_and_visitors_never_reach_the_pages(client, staff_roads, ur
     client.force_login(staff_roads)
     response = client.get(reverse(url))
     assert response.status_code == 302 and "login" in response.url
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize(
+    ("chosen", "note"),
+    [
+        ("bandung", "The coordinates agree with the chosen area (KOTA BANDUNG)."),
+        ("dago", "The coordinates agree with the chosen area (KOTA BANDUNG)."),
+        ("bekasi", "The coordinates point to KOTA BANDUNG, outside the chosen KOTA BEKASI; "),
+    ],
+)
+def test_the_dry_run_says_when_coordinates_do_not_change_the_area(world, chosen, note):
+    Area.objects.filter(pk=world.bandung.pk).update(
+        latitude=Decimal("-6.914700"), longitude=Decimal("107.609800")
+    )
+    area = getattr(world, chosen)
+    result = routing_dry_run(
+        category=world.road,
+        area=area,
+        latitude=Decimal("-6.9"),
+        longitude=Decimal("107.6"),
+        now=NOW,
+    )
+    assert result.area == area
+    assert result.location_note.startswith(note)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_dry_run_says_when_no_centroid_is_in_range(world):
+    result = routing_dry_run(
+        category=world.road, area=None, latitude=Decimal("-6.9"), longitude=Decimal("107.6")
+    )
+    assert result.area is None
+    assert result.location_note == "No area centroid lies within range of the coordinates."
+    assert result.match is None  # no area known: only rules for "anywhere" could match
