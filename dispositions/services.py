@@ -211,9 +211,10 @@ def _location_note(*, chosen: Area | None, found: Area | None, has_coordinates: 
     values = {"found": found.name, "chosen": chosen.name if chosen else "—"}
     if chosen is not None and found.code in chosen.ancestor_codes:
         return _("The coordinates agree with the chosen area (%(found)s).") % values
-    return _(
-        "The coordinates point to %(found)s, outside the chosen %(chosen)s; the choice stays."
-    ) % values
+    return (
+        _("The coordinates point to %(found)s, outside the chosen %(chosen)s; the choice stays.")
+        % values
+    )
 
 
 def routing_dry_run(
