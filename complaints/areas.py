@@ -1,8 +1,9 @@
-"""The Kemendagri area tree: read data/wilayah/<province>.csv into Area, idempotently."""
+"""The Kemendagri area tree: load data/wilayah/<province>.csv into Area; locate a point in it."""
 
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -222,3 +223,59 @@ def areas_load_provinces(
     centroids = read_centroids(data_dir / CENTROIDS_FILE)
     rows = [row for path in paths for row in read_province_file(path, centroids)]
     return paths, areas_load(rows=rows)
+
+
+# How far a point may lie from an area's centroid and still be taken as inside it. A
+# centroid is one point standing for a whole polygon, so the ranges follow the typical
+# size of an area at each level in Java: a kelurahan spans a few km, a kecamatan about
+# ten, a kabupaten several tens. Provinces are never located from a centroid.
+LOCATE_RANGE_KM: dict[int, float] = {
+    Area.Level.VILLAGE: 3.0,
+    Area.Level.DISTRICT: 8.0,
+    Area.Level.REGENCY: 40.0,
+}
+EARTH_RADIUS_KM = 6371.0
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance between two points in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+def _nearest_at_level(level: int, latitude: float, longitude: float) -> Area | None:
+    reach = LOCATE_RANGE_KM[level]
+    d_lat = reach / KM_PER_DEGREE
+    d_lon = reach / (KM_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+    # A bounding box in the query keeps the candidates to a handful, then exact distance.
+    nearby = Area.objects.filter(
+        level=level,
+        latitude__gte=Decimal(str(latitude - d_lat)),
+        latitude__lte=Decimal(str(latitude + d_lat)),
+        longitude__gte=Decimal(str(longitude - d_lon)),
+        longitude__lte=Decimal(str(longitude + d_lon)),
+    )
+    best: tuple[float, str, Area] | None = None
+    for area in nearby:
+        distance = distance_km(latitude, longitude, float(area.latitude), float(area.longitude))
+        if distance <= reach and (best is None or (distance, area.code) < best[:2]):
+            best = (distance, area.code, area)
+    return best[2] if best else None
+
+
+def area_locate(*, latitude: Decimal | float, longitude: Decimal | float) -> Area | None:
+    """The area a point lies in, judged by the nearest centroid at the most specific level.
+
+    Levels are tried from kelurahan up to kabupaten/kota; the first level with a centroid
+    within its range (LOCATE_RANGE_KM) answers. With only the regency centroids that ship
+    in data/wilayah this finds the city, never a kecamatan: see docs/routing.md.
+    """
+    lat, lon = float(latitude), float(longitude)
+    for level in sorted(LOCATE_RANGE_KM, reverse=True):
+        found = _nearest_at_level(level, lat, lon)
+        if found is not None:
+            return found
+    return None

@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from .lifecycle import OPEN_STATUSES, event_public_text, public_status_label, status_colour
+from .lifecycle import (
+    OPEN_STATUSES,
+    event_holder,
+    event_public_text,
+    public_status_label,
+    status_colour,
+)
 from .models import (
     Area,
     Attachment,
@@ -192,6 +198,23 @@ def complaint_followers(*, complaint: Complaint) -> QuerySet[Complaint]:
     )
 
 
+def _public_timeline(events: list[ComplaintEvent]) -> list[PublicEvent]:
+    """Each public event in plain words; a move names the agency it came from."""
+    timeline = []
+    holder = None
+    for event in events:
+        timeline.append(
+            PublicEvent(
+                at=event.created_at,
+                text=event_public_text(event, previous_agency=holder),
+                status=event.to_status,
+                colour=status_colour(event.to_status) if event.to_status else "",
+            )
+        )
+        holder = event_holder(event, holder)
+    return timeline
+
+
 def pending_uploads_by_ids(ids: list[int]) -> dict[int, PendingUpload]:
     return {p.pk: p for p in PendingUpload.objects.filter(pk__in=ids)}
 
@@ -275,3 +298,7 @@ def complaint_followup_view(complaint: Complaint, *, now: datetime) -> PublicFol
         can_rate=complaint.status == Status.CLOSED and rating is None,
         rating=PublicRating(score=rating.score, comment=rating.comment) if rating else None,
     )
+
+
+def area_by_code(code: str) -> Area | None:
+    return Area.objects.filter(code=code.strip()).first()

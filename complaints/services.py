@@ -7,6 +7,7 @@ and routing.
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -312,3 +313,48 @@ def complaint_mark_duplicate(
     complaint.merged_into = target
     hooks.fire(hooks.COMPLAINT_MERGED, complaint_id=complaint.pk, into_id=target.pk)
     return event
+
+
+class AreaSource(enum.StrEnum):
+    """Where a complaint's area came from, for the internal timeline."""
+
+    COORDINATES = "coordinates"
+    OPERATOR = "operator"
+
+
+def _area_source_text(source: AreaSource) -> str:
+    if source == AreaSource.COORDINATES:
+        return _("from the reporter's coordinates")
+    return _("set by an operator")
+
+
+@transaction.atomic
+def complaint_set_area(
+    *, complaint: Complaint, area: Area | None, actor: Actor, source: AreaSource
+) -> ComplaintEvent | None:
+    """Set a complaint's area (located from its coordinates, or by a person), kept internally.
+
+    The reporter's own choice is never silently lost: the event records the area before.
+    """
+    if area == complaint.area:
+        return None
+    before = complaint.area
+    complaint.area = area
+    complaint.save(update_fields=["area", "updated_at"])
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=ComplaintEvent.Kind.NOTE,
+        action="set_area",
+        actor=actor.user,
+        actor_label=actor.label,
+        agency=complaint.agency,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        note=_("Area: %(before)s → %(after)s (%(source)s)")
+        % {
+            "before": before or "—",
+            "after": area or "—",
+            "source": _area_source_text(source),
+        },
+        is_public=False,
+    )

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import MultipleFileInput, MultipleImageField
 from complaints.images import ImageRejected, ProcessedImage, process_image
-from complaints.models import Agency
+from complaints.models import Agency, Area
+from complaints.selectors import area_by_code
 
 from .selectors import forward_targets
 
@@ -103,11 +104,27 @@ class AssignForm(forms.Form):
     agency = forms.ModelChoiceField(
         label=_("Agency"), queryset=Agency.objects.none(), empty_label=_("— choose —")
     )
+    area_code = forms.CharField(
+        label=_("Area code"),
+        required=False,
+        max_length=16,
+        help_text=_("Optional: the kecamatan or kelurahan code, e.g. 32.73.02.1004."),
+    )
     note = _note_field(_("Note for the agency"), required=False, rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = forward_targets(exclude=None)
+
+    def clean_area_code(self) -> Area | None:
+        """The area with this official code, or None when left blank."""
+        code = self.cleaned_data["area_code"].strip()
+        if not code:
+            return None
+        area = area_by_code(code)
+        if area is None:
+            raise ValidationError(gettext("No area has the code “%s”.") % code)
+        return area
 
 
 class NoteForm(forms.Form):

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import (
+    AGENCY,
     OPEN_STATUSES,
     OPERATOR,
     Actor,
@@ -189,6 +190,7 @@ class StaffDisposition:
     closed_at: datetime | None
     is_overdue: bool
     is_reopen: bool  # opened because the reporter reopened the complaint
+    forwarded_from: str  # the agency that handed it over (koordinasi or reassignment)
 
 
 @dataclass(frozen=True)
@@ -228,8 +230,10 @@ class StaffComplaint:
     timeline: list[StaffEvent]
     dispositions: list[StaffDisposition]
     ratings: list[StaffRating]
+    chain: list[str]  # every agency that held it, in order, when it moved more than once
     open_disposition: Disposition | None
     actions: frozenset[str]
+    acts_for_agency: bool  # the viewer acts as the holding agency, not as an operator
     duplicates: list[StaffDuplicate]
     merged_reports: list[Complaint]
 
@@ -248,6 +252,8 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
     )
     open_disposition = next((d for d in dispositions if d.is_open), None)
     ratings = list(Rating.objects.filter(complaint=complaint).select_related("resolution__agency"))
+    by_id = {d.pk: d for d in dispositions}
+    actor = Actor.for_user(user)
     show_reporter = can_see_reporter(user=user, complaint=complaint)
     return StaffComplaint(
         complaint=complaint,
@@ -293,6 +299,9 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 closed_at=d.closed_at,
                 is_overdue=d.is_open and d.resolution_due_at < now,
                 is_reopen=d.reopen_of_id is not None,
+                forwarded_from=by_id[d.forwarded_from_id].agency.name
+                if d.forwarded_from_id in by_id
+                else "",
             )
             for d in dispositions
         ],
@@ -305,8 +314,10 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
             )
             for r in ratings
         ],
+        chain=[d.agency.name for d in dispositions] if len(dispositions) > 1 else [],
         open_disposition=open_disposition,
-        actions=frozenset(allowed_actions(complaint=complaint, actor=Actor.for_user(user))),
+        actions=frozenset(allowed_actions(complaint=complaint, actor=actor)),
+        acts_for_agency=AGENCY in actor.capacities(complaint),
         duplicates=staff_duplicates(user=user, complaint=complaint),
         merged_reports=list(complaint.merged_complaints.order_by("created_at", "id")),
     )

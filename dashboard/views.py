@@ -119,6 +119,7 @@ def _assign(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
         actor=actor,
         agency=form.cleaned_data["agency"],
         note=form.cleaned_data["note"],
+        area=form.cleaned_data["area_code"],
     )
 
 

@@ -1,24 +1,121 @@
-"""Admin for routing rules (edited here), dispositions and duplicate links (inspected only)."""
+"""Admin for routing rules (edited here, with a dry run and a dead-end report),
+dispositions and duplicate links (inspected only: services write them)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
 
+from complaints.models import Area
+
+from . import services
+from .forms import DryRunForm
 from .models import Disposition, DuplicateLink, RoutingRule
+
+GAP_AREAS_SHOWN = 30
+
+
+class RuleLevelFilter(admin.SimpleListFilter):
+    """Rules by the level of their area: the city and province rules are the defaults."""
+
+    title = _("level")
+    parameter_name = "level"
+    ANYWHERE = "anywhere"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(str(value), label) for value, label in Area.Level.choices] + [
+            (self.ANYWHERE, _("Anywhere"))
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[RoutingRule]) -> QuerySet:
+        value = self.value()
+        if value == self.ANYWHERE:
+            return queryset.filter(area__isnull=True)
+        if value in {str(v) for v in Area.Level.values}:
+            return queryset.filter(area__level=int(value))
+        return queryset
 
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "category", "area", "agency", "order", "is_active")
+    list_display = ("__str__", "category", "area", "level", "agency", "order", "is_active")
     list_display_links = ("__str__",)
     list_editable = ("order", "is_active")
-    list_filter = ("is_active", ("agency", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("is_active", RuleLevelFilter, ("agency", admin.RelatedOnlyFieldListFilter))
     search_fields = ("category__name", "area__name", "area__code", "agency__name", "note")
     autocomplete_fields = ("category", "area", "agency")
     list_select_related = ("category__parent", "area", "agency")
+
+    @admin.display(description=_("level"), ordering="area__level")
+    def level(self, rule: RoutingRule) -> str:
+        return services.rule_level_label(rule)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "can_dry_run": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self) -> list[URLPattern]:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "dry-run/",
+                self.admin_site.admin_view(self.dry_run_view),
+                name=f"{prefix}_dry_run",
+            ),
+            path("gaps/", self.admin_site.admin_view(self.gaps_view), name=f"{prefix}_gaps"),
+            *super().get_urls(),
+        ]
+
+    def _require_change_permission(self, request: HttpRequest) -> None:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+
+    def dry_run_view(self, request: HttpRequest) -> HttpResponse:
+        """Which agency a sample complaint would reach, and why (reads only)."""
+        self._require_change_permission(request)
+        form = DryRunForm(request.GET or None, admin_site=self.admin_site)
+        result = None
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            result = services.routing_dry_run(
+                category=data["category"],
+                area=data["area"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Routing dry run"),
+            "form": form,
+            "media": self.media + form.media,
+            "result": result,
+        }
+        return TemplateResponse(request, "admin/dispositions/routingrule/dry_run.html", context)
+
+    def gaps_view(self, request: HttpRequest) -> HttpResponse:
+        """Active categories that some area of a loaded province would not route."""
+        self._require_change_permission(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Categories without routing"),
+            "gaps": services.routing_gaps(),
+            "shown": GAP_AREAS_SHOWN,
+        }
+        return TemplateResponse(request, "admin/dispositions/routingrule/gaps.html", context)
 
 
 @admin.register(Disposition)
@@ -29,6 +126,7 @@ class DispositionAdmin(admin.ModelAdmin):
         "complaint",
         "agency",
         "state",
+        "forwarded_from",
         "response_due_at",
         "resolution_due_at",
         "accepted_at",
@@ -36,7 +134,12 @@ class DispositionAdmin(admin.ModelAdmin):
     )
     list_filter = ("state", ("agency", admin.RelatedOnlyFieldListFilter))
     search_fields = ("complaint__tracking_code", "agency__name")
-    list_select_related = ("complaint", "agency")
+    list_select_related = (
+        "complaint",
+        "agency",
+        "forwarded_from__agency",
+        "forwarded_from__complaint",
+    )
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
