@@ -7,8 +7,23 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from .lifecycle import OPEN_STATUSES, event_public_text, public_status_label, status_colour
-from .models import Area, Attachment, Category, Complaint, ComplaintEvent, PendingUpload, User
+from .lifecycle import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    event_public_text,
+    public_status_label,
+    status_colour,
+)
+from .models import (
+    Area,
+    Attachment,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    PendingUpload,
+    Status,
+    User,
+)
 
 
 def complaint_visible_to(user: User) -> QuerySet[Complaint]:
@@ -75,6 +90,8 @@ class PublicComplaint:
     updated_at: datetime
     timeline: list[PublicEvent]
     photos: list[PublicPhoto]
+    # The agency's question still waiting for the reporter's answer ("" when none).
+    open_question: str = ""
 
 
 def _public_queryset() -> QuerySet[Complaint]:
@@ -100,6 +117,25 @@ def complaint_by_code_and_phone(*, code: str, phone_e164: str) -> Complaint | No
     if not (code and phone_e164):
         return None
     return _public_queryset().filter(tracking_code=code, reporter__phone=phone_e164).first()
+
+
+def open_question(complaint: Complaint, events: list[ComplaintEvent]) -> str:
+    """The holder's last question to the reporter if no answer or move has followed it.
+
+    Read from the timeline (the core cannot see dispositions): an answer closes the
+    question, and so does the complaint moving to another agency or leaving the agency's
+    hands; the dispositions services keep the matching pause on the disposition.
+    """
+    if complaint.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        return ""
+    question = ""
+    for event in events:
+        transition = TRANSITIONS.get(event.action)
+        if event.action == "request_info":
+            question = event.note
+        elif event.action == "provide_info" or (transition and transition.sets_agency):
+            question = ""
+    return question
 
 
 def complaint_public_view(complaint: Complaint) -> PublicComplaint:
@@ -139,6 +175,7 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
             PublicPhoto(url=a.file.url, thumbnail_url=a.thumbnail.url, kind=a.kind)
             for a in attachments
         ],
+        open_question=open_question(complaint, list(events)),
     )
 
 

@@ -11,6 +11,7 @@ from .health import healthz
 
 urlpatterns = [
     path("", include("complaints.urls")),
+    path("", include("dispositions.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

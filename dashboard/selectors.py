@@ -175,6 +175,7 @@ class StaffDisposition:
     accepted_at: datetime | None
     closed_at: datetime | None
     is_overdue: bool
+    paused_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,7 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 accepted_at=d.accepted_at,
                 closed_at=d.closed_at,
                 is_overdue=d.is_open and d.resolution_due_at < now,
+                paused_at=d.paused_at,
             )
             for d in dispositions
         ],

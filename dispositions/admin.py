@@ -1,4 +1,7 @@
-"""Admin for routing rules (edited here) and dispositions (inspected only: services write them)."""
+"""Admin for routing rules, deadline policies and days off (edited here) and dispositions.
+
+Dispositions are inspected only: services write them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Disposition, RoutingRule
+from .models import DeadlinePolicy, Disposition, NonWorkingDay, RoutingRule
 
 
 @admin.register(RoutingRule)
@@ -21,6 +24,28 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_select_related = ("category__parent", "area", "agency")
 
 
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    """Per category and priority; without a policy the category's own hours apply."""
+
+    list_display = ("category", "priority", "response_hours", "resolution_hours")
+    list_editable = ("response_hours", "resolution_hours")
+    list_filter = ("priority",)
+    search_fields = ("category__name",)
+    autocomplete_fields = ("category",)
+    list_select_related = ("category__parent",)
+
+
+@admin.register(NonWorkingDay)
+class NonWorkingDayAdmin(admin.ModelAdmin):
+    """Cuti bersama and local holidays; national holidays come from the `holidays` package."""
+
+    list_display = ("date", "name", "kind", "note")
+    list_filter = ("kind",)
+    search_fields = ("name", "note")
+    date_hierarchy = "date"
+
+
 @admin.register(Disposition)
 class DispositionAdmin(admin.ModelAdmin):
     """Dispositions change only through dispositions.services (with the complaint's status)."""
@@ -31,6 +56,8 @@ class DispositionAdmin(admin.ModelAdmin):
         "state",
         "response_due_at",
         "resolution_due_at",
+        "on_wall_time",
+        "paused_at",
         "accepted_at",
         "closed_at",
     )

@@ -31,8 +31,9 @@ DKI = "31"
 
 
 # ---------------------------------------------------------------------------------------
-# Categories: JQR's eight topics, plus Jakarta's most common subjects. Hours are wall
-# hours the agency has to respond (accept) and to resolve; emergencies are short.
+# Categories: JQR's eight topics, plus Jakarta's most common subjects. Hours are working
+# hours the agency has to respond (accept) and to resolve; emergencies are short and run
+# on wall time (docs/deadlines.md).
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,27 @@ class CategoryDef:
     resolution_hours: int
     description: str = ""
     children: tuple[CategoryDef, ...] = ()
+    is_emergency: bool = False
 
 
 def _sub(
-    slug: str, name: str, response: int, resolution: int, description: str = ""
+    slug: str,
+    name: str,
+    response: int,
+    resolution: int,
+    description: str = "",
+    *,
+    emergency: bool = False,
 ) -> CategoryDef:
-    return CategoryDef(slug, name, response, resolution, description)
+    return CategoryDef(slug, name, response, resolution, description, is_emergency=emergency)
 
 
 TOPICS: tuple[CategoryDef, ...] = (
     CategoryDef("infrastruktur", "Infrastruktur", 12, 168, "Jalan, jembatan, drainase, PJU", (
         _sub("jalan-rusak", "Jalan rusak/berlubang", 6, 168),
         _sub("jembatan", "Jembatan rusak", 6, 168),
-        _sub("banjir", "Banjir/genangan", 2, 24, "Genangan air di jalan atau permukiman"),
+        _sub("banjir", "Banjir/genangan", 2, 24, "Genangan air di jalan atau permukiman",
+             emergency=True),
         _sub("drainase", "Saluran air/drainase tersumbat", 12, 120),
         _sub("lampu-jalan", "Lampu jalan (PJU) mati", 12, 72),
         _sub("trotoar", "Trotoar rusak", 24, 168),
@@ -97,13 +106,15 @@ TOPICS: tuple[CategoryDef, ...] = (
     )),
     CategoryDef("lingkungan-kebersihan", "Lingkungan & Kebersihan", 12, 72, "", (
         _sub("sampah", "Sampah menumpuk/tidak diangkut", 6, 48),
-        _sub("pohon-tumbang", "Pohon tumbang/rawan tumbang", 2, 24),
+        _sub("pohon-tumbang", "Pohon tumbang/rawan tumbang", 2, 24, emergency=True),
         _sub("pencemaran", "Pencemaran (limbah, bau, asap)", 12, 168),
     )),
     CategoryDef("ketertiban-umum", "Ketertiban Umum", 12, 72, "", (
         _sub("pkl", "Pedagang kaki lima (PKL)", 12, 72),
         _sub("bangunan-liar", "Bangunan liar", 24, 168),
         _sub("gangguan-ketertiban", "Gangguan ketertiban (kebisingan, tawuran)", 6, 48),
+        _sub("kebakaran", "Kebakaran", 1, 12, "Kebakaran rumah, lahan atau bangunan",
+             emergency=True),
     )),
 )  # fmt: skip
 
@@ -428,6 +439,7 @@ def categories_load() -> tuple[dict[str, Category], Counter[Change]]:
                     "description": c.description,
                     "response_hours": c.response_hours,
                     "resolution_hours": c.resolution_hours,
+                    "is_emergency": c.is_emergency,
                     "sort_order": topic_order * 100 + order,
                     "is_active": True,
                 },
