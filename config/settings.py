@@ -239,8 +239,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
 # Deadlines used when a complaint has no category yet (working hours, see docs/deadlines.md).
-DEFAULT_RESPONSE_HOURS = env_int("DEFAULT_RESPONSE_HOURS", 24)
-DEFAULT_RESOLUTION_HOURS = env_int("DEFAULT_RESOLUTION_HOURS", 7 * 24)
+# One working day to respond; five to resolve, as SP4N-LAPOR! expects a follow-up.
+DEFAULT_RESPONSE_HOURS = env_int("DEFAULT_RESPONSE_HOURS", 8)
+DEFAULT_RESOLUTION_HOURS = env_int("DEFAULT_RESOLUTION_HOURS", 5 * 8)
 # Working time in TIME_ZONE: the days (Monday = 0) and the daily hours deadlines count.
 WORKING_DAYS = env_weekdays("WORKING_DAYS", "0,1,2,3,4")
 WORKING_HOURS = env_time_ranges("WORKING_HOURS", "08:00-16:00")

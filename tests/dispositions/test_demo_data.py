@@ -60,6 +60,8 @@ def test_it_loads_areas_categories_agencies_rules_users_and_complaints(demo):
         168,
     )
     assert Category.objects.get(slug="banjir").response_hours == 2
+    emergencies = Category.objects.filter(is_emergency=True).values_list("slug", flat=True)
+    assert set(emergencies) == {"banjir", "pohon-tumbang", "kebakaran"}
     assert f"Demo logins (password: {DEMO_PASSWORD})" in demo
 
 
