@@ -252,7 +252,7 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 resolution_due_at=d.resolution_due_at,
                 accepted_at=d.accepted_at,
                 closed_at=d.closed_at,
-                is_overdue=d.is_open and d.resolution_due_at < now,
+                is_overdue=d.is_open and d.paused_at is None and d.resolution_due_at < now,
                 paused_at=d.paused_at,
             )
             for d in dispositions
