@@ -66,11 +66,18 @@ class CategoryAdmin(admin.ModelAdmin):
         "slug",
         "response_hours",
         "resolution_hours",
+        "is_emergency",
         "is_active",
         "sort_order",
     )
-    list_editable = ("response_hours", "resolution_hours", "is_active", "sort_order")
-    list_filter = ("is_active", ("parent", admin.RelatedOnlyFieldListFilter))
+    list_editable = (
+        "response_hours",
+        "resolution_hours",
+        "is_emergency",
+        "is_active",
+        "sort_order",
+    )
+    list_filter = ("is_active", "is_emergency", ("parent", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)

@@ -116,6 +116,8 @@ class Transition:
     event_kind: str = ComplaintEvent.Kind.TRANSITION
     note_required: bool = False
     sets_agency: bool = False
+    # The action moves the holder's deadline (the clock restarting after a pause).
+    sets_due_at: bool = False
     public_text: str = field(default="", compare=False)
 
 
@@ -171,6 +173,25 @@ TRANSITIONS: dict[str, Transition] = {
             {AGENCY},
             _("%(agency)s accepted the complaint"),
             event_kind=ComplaintEvent.Kind.ACCEPTED,
+        ),
+        _t(
+            "request_info",
+            {Status.ASSIGNED, Status.IN_PROGRESS},
+            None,
+            {AGENCY},
+            _("%(agency)s asks the reporter for more information: %(note)s"),
+            event_kind=ComplaintEvent.Kind.QUESTION,
+            note_required=True,
+        ),
+        _t(
+            "provide_info",
+            {Status.ASSIGNED, Status.IN_PROGRESS},
+            None,
+            {CITIZEN, OPERATOR},
+            _("The reporter sent the information; the deadline runs again"),
+            event_kind=ComplaintEvent.Kind.ANSWER,
+            note_required=True,
+            sets_due_at=True,
         ),
         _t(
             "start",
@@ -261,6 +282,8 @@ ACTION_VERBS = {
     "send_to_triage": _("send to triage"),
     "assign": _("assign"),
     "accept": _("accept"),
+    "request_info": _("request information on"),
+    "provide_info": _("answer a question on"),
     "start": _("start"),
     "resolve": _("resolve"),
     "forward": _("forward"),
@@ -335,7 +358,8 @@ def complaint_transition(
 
     `agency` is the new holder for the actions that move the complaint between agencies
     (route, assign, forward, reassign) and is cleared by return_to_triage; `due_at` is
-    the new holder's resolution deadline.
+    the new holder's resolution deadline, or the holder's moved deadline for the actions
+    that restart a paused clock (provide_info).
     """
     try:
         transition = TRANSITIONS[action]
@@ -363,6 +387,10 @@ def complaint_transition(
             raise TransitionError(_("Choose the agency for this action."))
         update["agency"] = agency
         update["due_at"] = due_at if agency is not None else None
+    elif transition.sets_due_at and due_at is not None:
+        if complaint.due_at is not None and due_at < complaint.due_at:
+            raise TransitionError(_("A deadline can only move later."))
+        update["due_at"] = due_at
     won = Complaint.objects.filter(pk=complaint.pk, status=current).update(**update)
     if not won:
         raise ConcurrentTransition(

@@ -84,6 +84,12 @@ class Category(models.Model):
     description = models.CharField(_("description"), max_length=255, blank=True)
     response_hours = models.PositiveIntegerField(_("response deadline (hours)"), default=24)
     resolution_hours = models.PositiveIntegerField(_("resolution deadline (hours)"), default=168)
+    # Floods, fallen trees, fires: their deadlines run on wall time, nights and holidays too.
+    is_emergency = models.BooleanField(
+        _("emergency"),
+        default=False,
+        help_text=_("Deadlines run around the clock, not in working hours."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -383,6 +389,8 @@ class ComplaintEvent(models.Model):
         ACCEPTED = "accepted", _("Accepted by agency")
         FORWARDED = "forwarded", _("Forwarded")
         NOTE = "note", _("Note")
+        QUESTION = "question", _("Question to the reporter")
+        ANSWER = "answer", _("Reporter's answer")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

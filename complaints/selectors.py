@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from .lifecycle import (
     OPEN_STATUSES,
+    TRANSITIONS,
     event_holder,
     event_public_text,
     public_status_label,
@@ -95,6 +96,8 @@ class PublicComplaint:
     # The tracking code of the complaint this one was merged with ("" if none): its
     # status, agency, deadline and later timeline are what this page shows.
     merged_into: str = ""
+    # The agency's question still waiting for the reporter's answer ("" when none).
+    open_question: str = ""
 
 
 def _public_queryset() -> QuerySet[Complaint]:
@@ -122,23 +125,30 @@ def complaint_by_code_and_phone(*, code: str, phone_e164: str) -> Complaint | No
     return _public_queryset().filter(tracking_code=code, reporter__phone=phone_e164).first()
 
 
+def open_question(complaint: Complaint, events: list[ComplaintEvent]) -> str:
+    """The holder's last question to the reporter if no answer or move has followed it.
+
+    Read from the timeline (the core cannot see dispositions): an answer closes the
+    question, and so does the complaint moving to another agency or leaving the agency's
+    hands; the dispositions services keep the matching pause on the disposition.
+    """
+    if complaint.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+        return ""
+    question = ""
+    for event in events:
+        transition = TRANSITIONS.get(event.action)
+        if event.action == "request_info":
+            question = event.note
+        elif event.action == "provide_info" or (transition and transition.sets_agency):
+            question = ""
+    return question
+
+
 def _public_events(complaint: Complaint) -> list[ComplaintEvent]:
     events = getattr(complaint, "public_events", None)
     if events is None:
         events = list(complaint.events.filter(is_public=True).select_related("agency"))
     return events
-
-
-def _public_timeline(events: list[ComplaintEvent]) -> list[PublicEvent]:
-    return [
-        PublicEvent(
-            at=e.created_at,
-            text=event_public_text(e),
-            status=e.to_status,
-            colour=status_colour(e.to_status) if e.to_status else "",
-        )
-        for e in events
-    ]
 
 
 def complaint_public_view(complaint: Complaint) -> PublicComplaint:
@@ -185,6 +195,7 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
             for a in attachments
         ],
         merged_into=master.tracking_code if master is not None else "",
+        open_question=open_question(complaint, list(events)),
     )
 
 

@@ -8,7 +8,9 @@ CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=0. `.env.example` lists t
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,43 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_weekdays(name: str, default: str) -> tuple[int, ...]:
+    """Weekday numbers, Monday = 0 ... Sunday = 6, e.g. "0,1,2,3,4"; at least one, no repeats."""
+    raw = os.environ.get(name, default)
+    items = [item.strip() for item in raw.split(",")]
+    if not all(re.fullmatch(r"[0-6]", item) for item in items):
+        raise ImproperlyConfigured(f"{name}={raw!r}: list weekdays as numbers 0 (Monday) to 6")
+    days = tuple(int(item) for item in items)
+    if len(set(days)) != len(days):
+        raise ImproperlyConfigured(f"{name}={raw!r} repeats a weekday")
+    return tuple(sorted(days))
+
+
+_TIME_RANGE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)")
+
+
+def env_time_ranges(name: str, default: str) -> tuple[tuple[time, time], ...]:
+    """Daily hours as "HH:MM-HH:MM" ranges, comma-separated, ascending, not overlapping.
+
+    "08:00-12:00,13:00-16:00" is a day with a lunch break. A range ends after it starts
+    on the same day (no overnight shifts: a 24-hour service runs on wall time instead).
+    """
+    raw = os.environ.get(name, default)
+    ranges: list[tuple[time, time]] = []
+    for item in (part.strip() for part in raw.split(",")):
+        match = _TIME_RANGE.fullmatch(item)
+        if match is None:
+            raise ImproperlyConfigured(f"{name}={raw!r}: write each range as HH:MM-HH:MM")
+        start = time(int(match.group(1)), int(match.group(2)))
+        end = time(int(match.group(3)), int(match.group(4)))
+        if end <= start:
+            raise ImproperlyConfigured(f"{name}={raw!r}: {item} ends before it starts")
+        if ranges and start < ranges[-1][1]:
+            raise ImproperlyConfigured(f"{name}={raw!r}: ranges must ascend without overlap")
+        ranges.append((start, end))
+    return tuple(ranges)
 
 
 VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str(BASE_DIR / "var")))
@@ -199,9 +238,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # reachable the map stays blank and typed coordinates still work.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
-# Deadlines used when a complaint has no category yet (hours, wall time for now).
-DEFAULT_RESPONSE_HOURS = env_int("DEFAULT_RESPONSE_HOURS", 24)
-DEFAULT_RESOLUTION_HOURS = env_int("DEFAULT_RESOLUTION_HOURS", 7 * 24)
+# Deadlines used when a complaint has no category yet (working hours, see docs/deadlines.md).
+# One working day to respond; five to resolve, as SP4N-LAPOR! expects a follow-up.
+DEFAULT_RESPONSE_HOURS = env_int("DEFAULT_RESPONSE_HOURS", 8)
+DEFAULT_RESOLUTION_HOURS = env_int("DEFAULT_RESOLUTION_HOURS", 5 * 8)
+# Working time in TIME_ZONE: the days (Monday = 0) and the daily hours deadlines count.
+WORKING_DAYS = env_weekdays("WORKING_DAYS", "0,1,2,3,4")
+WORKING_HOURS = env_time_ranges("WORKING_HOURS", "08:00-16:00")
+# Which of the `holidays` package's Indonesian categories are days off: "public" (hari
+# libur nasional) and "government" (cuti bersama for civil servants, per the SKB).
+HOLIDAY_CATEGORIES = tuple(env_list("HOLIDAY_CATEGORIES", "public,government"))
+if not set(HOLIDAY_CATEGORIES) <= {"public", "government"}:
+    raise ImproperlyConfigured(
+        f"HOLIDAY_CATEGORIES={','.join(HOLIDAY_CATEGORIES)!r}: use public and/or government"
+    )
 # Days a citizen may reopen after "resolved" before it closes by itself.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within

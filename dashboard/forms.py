@@ -127,6 +127,18 @@ class AssignForm(forms.Form):
         return area
 
 
+class QuestionForm(forms.Form):
+    """Ask the reporter for information; the deadline waits for the answer."""
+
+    question = _note_field(_("Question for the reporter"), required=True)
+
+
+class AnswerForm(forms.Form):
+    """An operator records the reporter's answer given by phone or at the counter."""
+
+    answer = _note_field(_("The reporter's answer"), required=True)
+
+
 class NoteForm(forms.Form):
     """An internal note on the timeline, never shown to the citizen."""
 

@@ -191,6 +191,7 @@ class StaffDisposition:
     is_overdue: bool
     is_reopen: bool  # opened because the reporter reopened the complaint
     forwarded_from: str  # the agency that handed it over (koordinasi or reassignment)
+    paused_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,8 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 resolution_due_at=d.resolution_due_at,
                 accepted_at=d.accepted_at,
                 closed_at=d.closed_at,
-                is_overdue=d.is_open and d.resolution_due_at < now,
+                is_overdue=d.is_open and d.paused_at is None and d.resolution_due_at < now,
+                paused_at=d.paused_at,
                 is_reopen=d.reopen_of_id is not None,
                 forwarded_from=by_id[d.forwarded_from_id].agency.name
                 if d.forwarded_from_id in by_id

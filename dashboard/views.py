@@ -31,11 +31,13 @@ from dispositions.models import Disposition, DuplicateLink
 
 from . import selectors
 from .forms import (
+    AnswerForm,
     AssignForm,
     DuplicateDecisionForm,
     ForwardForm,
     NoteForm,
     OptionalNoteForm,
+    QuestionForm,
     ReasonForm,
     ResolveForm,
 )
@@ -129,6 +131,18 @@ def _reject(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
     )
 
 
+def _request_info(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.disposition_request_info(
+        complaint=complaint, actor=actor, question=form.cleaned_data["question"]
+    )
+
+
+def _provide_info(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
+    return disposition_services.disposition_provide_info(
+        complaint=complaint, actor=actor, answer=form.cleaned_data["answer"]
+    )
+
+
 def _note(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
     return complaint_services.complaint_add_note(
         complaint=complaint, actor=actor, note=form.cleaned_data["note"]
@@ -167,6 +181,12 @@ ACTIONS: dict[str, StaffAction] = {
     ),
     "assign": StaffAction(AssignForm, _assign, _("The complaint was sent to the agency.")),
     "reject": StaffAction(ReasonForm, _reject, _("The complaint was rejected.")),
+    "request_info": StaffAction(
+        QuestionForm, _request_info, _("The question was sent; the deadline waits for the answer.")
+    ),
+    "provide_info": StaffAction(
+        AnswerForm, _provide_info, _("The answer was recorded; the deadline runs again.")
+    ),
     "note": StaffAction(NoteForm, _note, _("Note added.")),
     "merge": StaffAction(
         DuplicateDecisionForm, _merge, _("Merged: the newer complaint follows the older one.")
@@ -180,11 +200,13 @@ ACTIONS: dict[str, StaffAction] = {
 def _offered(detail: selectors.StaffComplaint) -> list[str]:
     """The actions with a form on the page: the lifecycle's list, minus what makes no sense."""
     offered = [name for name in ACTIONS if name in detail.actions]
-    pending = Disposition.State.PENDING
-    if "accept" in offered and (
-        detail.open_disposition is None or detail.open_disposition.state != pending
-    ):
+    current = detail.open_disposition
+    if "accept" in offered and (current is None or current.state != Disposition.State.PENDING):
         offered.remove("accept")
+    if "request_info" in offered and current is None:
+        offered.remove("request_info")
+    if "provide_info" in offered and (current is None or current.paused_at is None):
+        offered.remove("provide_info")
     offered.append("note")
     if detail.duplicates:
         offered += ["merge", "dismiss_duplicate"]

@@ -1,5 +1,6 @@
-"""Admin for routing rules (edited here, with a dry run and a dead-end report),
-dispositions and duplicate links (inspected only: services write them)."""
+"""Admin for routing rules (with a dry run and a dead-end report), deadline policies and
+days off (edited here); dispositions and duplicate links (inspected only: services write them).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from complaints.models import Area
 
 from . import services
 from .forms import DryRunForm
-from .models import Disposition, DuplicateLink, RoutingRule
+from .models import DeadlinePolicy, Disposition, DuplicateLink, NonWorkingDay, RoutingRule
 
 GAP_AREAS_SHOWN = 30
 
@@ -118,6 +119,28 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/dispositions/routingrule/gaps.html", context)
 
 
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    """Per category and priority; without a policy the category's own hours apply."""
+
+    list_display = ("category", "priority", "response_hours", "resolution_hours")
+    list_editable = ("response_hours", "resolution_hours")
+    list_filter = ("priority",)
+    search_fields = ("category__name",)
+    autocomplete_fields = ("category",)
+    list_select_related = ("category__parent",)
+
+
+@admin.register(NonWorkingDay)
+class NonWorkingDayAdmin(admin.ModelAdmin):
+    """Cuti bersama and local holidays; national holidays come from the `holidays` package."""
+
+    list_display = ("date", "name", "kind", "note")
+    list_filter = ("kind",)
+    search_fields = ("name", "note")
+    date_hierarchy = "date"
+
+
 @admin.register(Disposition)
 class DispositionAdmin(admin.ModelAdmin):
     """Dispositions change only through dispositions.services (with the complaint's status)."""
@@ -129,6 +152,8 @@ class DispositionAdmin(admin.ModelAdmin):
         "forwarded_from",
         "response_due_at",
         "resolution_due_at",
+        "on_wall_time",
+        "paused_at",
         "accepted_at",
         "closed_at",
     )

@@ -1,15 +1,150 @@
-"""Deadline arithmetic. Wall time for now; working hours and holidays come with issue #4.
+"""Deadline arithmetic: working hours in the deployment's time zone, or wall time for emergencies.
 
-Kept in one function so the later working-time calendar replaces only this body.
+`deadline_after` is the one function that turns "N hours from now" into a moment;
+`working_time_between` measures how much working time a span holds (a pause, a KPI).
+Both take a `WorkingCalendar`; without one they load the deployment's calendar, which
+costs one small query, so a caller computing many deadlines loads it once with
+`working_calendar()` and passes it. The rules are in docs/deadlines.md.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+from .models import NonWorkingDay
+
+# A calendar with no working day inside ten years is a configuration error, not a loop.
+MAX_SEARCH_DAYS = 3660
 
 
-def add_hours(start: datetime, hours: int) -> datetime:
-    """The moment `hours` after `start` (aware datetimes in, aware out)."""
-    if start.tzinfo is None:
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """When the clock runs: working weekdays, daily hours, a time zone, and days off."""
+
+    working_days: frozenset[int]  # Monday = 0 ... Sunday = 6
+    hours: tuple[tuple[time, time], ...]  # ascending, non-overlapping, within one day
+    tz: tzinfo
+    non_working_dates: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.working_days or not self.working_days <= set(range(7)):
+            raise ValueError("A working calendar needs working days between 0 and 6")
+        if not self.hours:
+            raise ValueError("A working calendar needs at least one daily range of hours")
+        for (opens, closes), following in zip(self.hours, (*self.hours[1:], None), strict=True):
+            if closes <= opens or (following is not None and following[0] < closes):
+                raise ValueError("Daily hours must ascend, end after they start and not overlap")
+
+    def is_working_date(self, day: date) -> bool:
+        return day.weekday() in self.working_days and day not in self.non_working_dates
+
+    def intervals_from(self, first_day: date) -> Iterator[tuple[datetime, datetime]]:
+        """Every working interval from `first_day` on, in order, as UTC (opens, closes)."""
+        for offset in range(MAX_SEARCH_DAYS):
+            day = first_day + timedelta(days=offset)
+            if not self.is_working_date(day):
+                continue
+            for opens, closes in self.hours:
+                yield (
+                    datetime.combine(day, opens, self.tz).astimezone(UTC),
+                    datetime.combine(day, closes, self.tz).astimezone(UTC),
+                )
+        raise ValueError(f"No working time within {MAX_SEARCH_DAYS} days of {first_day}")
+
+
+def _require_aware(*moments: datetime) -> None:
+    if any(m.tzinfo is None or m.utcoffset() is None for m in moments):
         raise ValueError("Deadlines are computed from aware datetimes only")
-    return start + timedelta(hours=hours)
+
+
+def deadline_after(
+    *,
+    start: datetime,
+    hours: float | timedelta,
+    wall_time: bool = False,
+    calendar: WorkingCalendar | None = None,
+) -> datetime:
+    """The earliest moment by which `hours` of working time (or wall time) have passed.
+
+    Working time only runs inside the calendar's hours on its working dates, so a start
+    outside them waits for the next opening, and a deadline that falls exactly at closing
+    stays at closing (Monday 08:00 + 8 h is Monday 16:00, not Tuesday 08:00). Zero hours
+    is `start` itself. `hours` may be a timedelta, e.g. a pause measured by
+    `working_time_between`. The answer is in the calendar's time zone.
+    """
+    _require_aware(start)
+    duration = hours if isinstance(hours, timedelta) else timedelta(hours=hours)
+    if duration < timedelta(0):
+        raise ValueError("A deadline cannot lie before its start")
+    if wall_time:
+        return start + duration
+    calendar = calendar or working_calendar()
+    if not duration:
+        return start
+    # Arithmetic in UTC: same-zone subtraction in Python ignores offset changes (DST).
+    moment = start.astimezone(UTC)
+    remaining = duration
+    # intervals_from raises rather than end, so this loop always returns.
+    intervals = calendar.intervals_from(start.astimezone(calendar.tz).date())
+    while True:
+        opens, closes = next(intervals)
+        begin = max(opens, moment)
+        if closes <= begin:
+            continue
+        if remaining <= closes - begin:
+            return (begin + remaining).astimezone(calendar.tz)
+        remaining -= closes - begin
+
+
+def working_time_between(
+    *, start: datetime, end: datetime, calendar: WorkingCalendar | None = None
+) -> timedelta:
+    """How much working time lies between `start` and `end` (zero if `end` is not later)."""
+    _require_aware(start, end)
+    if end <= start:
+        return timedelta(0)
+    calendar = calendar or working_calendar()
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    total = timedelta(0)
+    for opens, closes in calendar.intervals_from(start.astimezone(calendar.tz).date()):
+        if opens >= end_utc:
+            break
+        overlap = min(closes, end_utc) - max(opens, start_utc)
+        if overlap > timedelta(0):
+            total += overlap
+    return total
+
+
+@functools.lru_cache(maxsize=16)
+def public_holidays(years: tuple[int, ...], categories: tuple[str, ...]) -> frozenset[date]:
+    """Indonesia's days off in `years` from the `holidays` package (cached: it never changes)."""
+    found = holidays.country_holidays("ID", years=years, categories=categories)
+    return frozenset(found.keys())
+
+
+def working_calendar(*, years: Iterable[int] | None = None) -> WorkingCalendar:
+    """The deployment's calendar: WORKING_DAYS, WORKING_HOURS, TIME_ZONE, holidays, admin days.
+
+    Public holidays cover `years` (default: last year to two years ahead, which holds any
+    open deadline and any pause still running). Admin-entered days are read fresh, one
+    query, so an edit in the admin counts from the next computation on.
+    """
+    if years is None:
+        this_year = timezone.localdate().year
+        years = range(this_year - 1, this_year + 3)
+    package_days = public_holidays(tuple(sorted(years)), tuple(settings.HOLIDAY_CATEGORIES))
+    entered = frozenset(NonWorkingDay.objects.values_list("date", flat=True))
+    return WorkingCalendar(
+        working_days=frozenset(settings.WORKING_DAYS),
+        hours=tuple(settings.WORKING_HOURS),
+        tz=ZoneInfo(settings.TIME_ZONE),
+        non_working_dates=package_days | entered,
+    )

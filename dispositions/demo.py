@@ -31,8 +31,9 @@ DKI = "31"
 
 
 # ---------------------------------------------------------------------------------------
-# Categories: JQR's eight topics, plus Jakarta's most common subjects. Hours are wall
-# hours the agency has to respond (accept) and to resolve; emergencies are short.
+# Categories: JQR's eight topics, plus Jakarta's most common subjects. Hours are working
+# hours (8 to a working day) the agency has to respond (accept) and to resolve;
+# emergencies are short and run on wall time (docs/deadlines.md).
 
 
 @dataclass(frozen=True)
@@ -43,67 +44,77 @@ class CategoryDef:
     resolution_hours: int
     description: str = ""
     children: tuple[CategoryDef, ...] = ()
+    is_emergency: bool = False
 
 
 def _sub(
-    slug: str, name: str, response: int, resolution: int, description: str = ""
+    slug: str,
+    name: str,
+    response: int,
+    resolution: int,
+    description: str = "",
+    *,
+    emergency: bool = False,
 ) -> CategoryDef:
-    return CategoryDef(slug, name, response, resolution, description)
+    return CategoryDef(slug, name, response, resolution, description, is_emergency=emergency)
 
 
 TOPICS: tuple[CategoryDef, ...] = (
-    CategoryDef("infrastruktur", "Infrastruktur", 12, 168, "Jalan, jembatan, drainase, PJU", (
-        _sub("jalan-rusak", "Jalan rusak/berlubang", 6, 168),
-        _sub("jembatan", "Jembatan rusak", 6, 168),
-        _sub("banjir", "Banjir/genangan", 2, 24, "Genangan air di jalan atau permukiman"),
-        _sub("drainase", "Saluran air/drainase tersumbat", 12, 120),
-        _sub("lampu-jalan", "Lampu jalan (PJU) mati", 12, 72),
-        _sub("trotoar", "Trotoar rusak", 24, 168),
+    CategoryDef("infrastruktur", "Infrastruktur", 12, 56, "Jalan, jembatan, drainase, PJU", (
+        _sub("jalan-rusak", "Jalan rusak/berlubang", 6, 56),
+        _sub("jembatan", "Jembatan rusak", 6, 56),
+        _sub("banjir", "Banjir/genangan", 2, 24, "Genangan air di jalan atau permukiman",
+             emergency=True),
+        _sub("drainase", "Saluran air/drainase tersumbat", 12, 40),
+        _sub("lampu-jalan", "Lampu jalan (PJU) mati", 12, 24),
+        _sub("trotoar", "Trotoar rusak", 8, 56),
     )),
-    CategoryDef("ekonomi", "Ekonomi", 24, 168, "Harga, pasar, perizinan usaha", (
-        _sub("harga-bahan-pokok", "Harga bahan pokok", 24, 120),
-        _sub("pasar", "Pasar tradisional", 24, 168),
-        _sub("izin-usaha", "Perizinan usaha", 24, 120),
+    CategoryDef("ekonomi", "Ekonomi", 8, 56, "Harga, pasar, perizinan usaha", (
+        _sub("harga-bahan-pokok", "Harga bahan pokok", 8, 40),
+        _sub("pasar", "Pasar tradisional", 8, 56),
+        _sub("izin-usaha", "Perizinan usaha", 8, 40),
     )),
-    CategoryDef("kesehatan", "Kesehatan", 12, 120, "Layanan kesehatan dan jaminan kesehatan", (
-        _sub("layanan-puskesmas", "Layanan puskesmas", 12, 72),
-        _sub("layanan-rumah-sakit", "Layanan rumah sakit", 6, 72),
-        _sub("bpjs-kesehatan", "BPJS Kesehatan", 24, 120),
-        _sub("demam-berdarah", "Demam berdarah/fogging", 12, 72),
+    CategoryDef("kesehatan", "Kesehatan", 12, 40, "Layanan kesehatan dan jaminan kesehatan", (
+        _sub("layanan-puskesmas", "Layanan puskesmas", 12, 24),
+        _sub("layanan-rumah-sakit", "Layanan rumah sakit", 6, 24),
+        _sub("bpjs-kesehatan", "BPJS Kesehatan", 8, 40),
+        _sub("demam-berdarah", "Demam berdarah/fogging", 12, 24),
     )),
-    CategoryDef("sosial", "Sosial", 24, 168, "Bantuan sosial dan kesejahteraan sosial", (
-        _sub("bansos", "Bantuan sosial (bansos)", 24, 168),
-        _sub("orang-terlantar", "Orang terlantar/ODGJ di jalan", 6, 48),
+    CategoryDef("sosial", "Sosial", 8, 56, "Bantuan sosial dan kesejahteraan sosial", (
+        _sub("bansos", "Bantuan sosial (bansos)", 8, 56),
+        _sub("orang-terlantar", "Orang terlantar/ODGJ di jalan", 6, 16),
     )),
-    CategoryDef("pendidikan", "Pendidikan", 24, 168, "Sekolah dan penerimaan murid baru", (
-        _sub("ppdb", "Penerimaan murid baru (PPDB/SPMB)", 24, 120),
-        _sub("sarana-sekolah", "Sarana dan prasarana sekolah", 24, 168),
-        _sub("pungutan-sekolah", "Pungutan di sekolah", 24, 120),
+    CategoryDef("pendidikan", "Pendidikan", 8, 56, "Sekolah dan penerimaan murid baru", (
+        _sub("ppdb", "Penerimaan murid baru (PPDB/SPMB)", 8, 40),
+        _sub("sarana-sekolah", "Sarana dan prasarana sekolah", 8, 56),
+        _sub("pungutan-sekolah", "Pungutan di sekolah", 8, 40),
     )),
-    CategoryDef("birokrasi", "Birokrasi", 24, 120, "Pelayanan publik dan aparatur", (
-        _sub("adminduk", "KTP-el/KK (administrasi kependudukan)", 24, 120),
-        _sub("pungli", "Pungutan liar (pungli)", 24, 120),
-        _sub("pelayanan-aparatur", "Sikap dan pelayanan aparatur", 24, 168),
+    CategoryDef("birokrasi", "Birokrasi", 8, 40, "Pelayanan publik dan aparatur", (
+        _sub("adminduk", "KTP-el/KK (administrasi kependudukan)", 8, 40),
+        _sub("pungli", "Pungutan liar (pungli)", 8, 40),
+        _sub("pelayanan-aparatur", "Sikap dan pelayanan aparatur", 8, 56),
     )),
-    CategoryDef("ketenagakerjaan", "Ketenagakerjaan", 24, 168, "Hubungan kerja dan upah", (
-        _sub("upah", "Upah tidak dibayar/di bawah UMK", 24, 168),
-        _sub("phk", "Pemutusan hubungan kerja (PHK)", 24, 168),
+    CategoryDef("ketenagakerjaan", "Ketenagakerjaan", 8, 56, "Hubungan kerja dan upah", (
+        _sub("upah", "Upah tidak dibayar/di bawah UMK", 8, 56),
+        _sub("phk", "Pemutusan hubungan kerja (PHK)", 8, 56),
     )),
-    CategoryDef("transportasi", "Transportasi", 12, 120, "Lalu lintas, parkir, angkutan umum", (
-        _sub("angkutan-umum", "Angkutan umum", 24, 120),
-        _sub("kemacetan", "Kemacetan", 6, 72),
-        _sub("parkir-liar", "Parkir liar", 6, 48),
-        _sub("rambu-lalu-lintas", "Rambu dan lampu lalu lintas", 12, 72),
+    CategoryDef("transportasi", "Transportasi", 12, 40, "Lalu lintas, parkir, angkutan umum", (
+        _sub("angkutan-umum", "Angkutan umum", 8, 40),
+        _sub("kemacetan", "Kemacetan", 6, 24),
+        _sub("parkir-liar", "Parkir liar", 6, 16),
+        _sub("rambu-lalu-lintas", "Rambu dan lampu lalu lintas", 12, 24),
     )),
-    CategoryDef("lingkungan-kebersihan", "Lingkungan & Kebersihan", 12, 72, "", (
-        _sub("sampah", "Sampah menumpuk/tidak diangkut", 6, 48),
-        _sub("pohon-tumbang", "Pohon tumbang/rawan tumbang", 2, 24),
-        _sub("pencemaran", "Pencemaran (limbah, bau, asap)", 12, 168),
+    CategoryDef("lingkungan-kebersihan", "Lingkungan & Kebersihan", 12, 24, "", (
+        _sub("sampah", "Sampah menumpuk/tidak diangkut", 6, 16),
+        _sub("pohon-tumbang", "Pohon tumbang/rawan tumbang", 2, 24, emergency=True),
+        _sub("pencemaran", "Pencemaran (limbah, bau, asap)", 12, 56),
     )),
-    CategoryDef("ketertiban-umum", "Ketertiban Umum", 12, 72, "", (
-        _sub("pkl", "Pedagang kaki lima (PKL)", 12, 72),
-        _sub("bangunan-liar", "Bangunan liar", 24, 168),
-        _sub("gangguan-ketertiban", "Gangguan ketertiban (kebisingan, tawuran)", 6, 48),
+    CategoryDef("ketertiban-umum", "Ketertiban Umum", 12, 24, "", (
+        _sub("pkl", "Pedagang kaki lima (PKL)", 12, 24),
+        _sub("bangunan-liar", "Bangunan liar", 8, 56),
+        _sub("gangguan-ketertiban", "Gangguan ketertiban (kebisingan, tawuran)", 6, 16),
+        _sub("kebakaran", "Kebakaran", 1, 12, "Kebakaran rumah, lahan atau bangunan",
+             emergency=True),
     )),
 )  # fmt: skip
 
@@ -428,6 +439,7 @@ def categories_load() -> tuple[dict[str, Category], Counter[Change]]:
                     "description": c.description,
                     "response_hours": c.response_hours,
                     "resolution_hours": c.resolution_hours,
+                    "is_emergency": c.is_emergency,
                     "sort_order": topic_order * 100 + order,
                     "is_active": True,
                 },

@@ -1,4 +1,4 @@
-"""The admin's routing dry-run form: parses a sample complaint; the service does the rest."""
+"""Forms of dispositions: the admin's routing dry run and the reporter's answer to a question."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ class DryRunForm(forms.Form):
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
         return cleaned
+
+
+class ReporterAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write your answer before sending it.")},
+    )

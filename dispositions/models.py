@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Agency, Area, Category, Complaint
+from complaints.models import Agency, Area, Category, Complaint, Priority
 
 
 class RoutingRule(models.Model):
@@ -102,6 +104,12 @@ class Disposition(models.Model):
     )
     response_due_at = models.DateTimeField(_("respond by"))
     resolution_due_at = models.DateTimeField(_("resolve by"))
+    # Emergencies and urgent complaints run on wall time; the rest on working time.
+    on_wall_time = models.BooleanField(_("wall time"), default=False)
+    # Set while the agency waits for the reporter's answer: the clock is stopped.
+    paused_at = models.DateTimeField(_("waiting for the reporter since"), null=True, blank=True)
+    # Every finished pause, in this disposition's own clock (working or wall time).
+    paused_total = models.DurationField(_("time paused"), default=timedelta(0))
     accepted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -191,3 +199,52 @@ class DuplicateLink(models.Model):
     @property
     def reason_codes(self) -> list[str]:
         return [code for code in self.reasons.split(",") if code]
+
+
+class DeadlinePolicy(models.Model):
+    """Deadlines for one category at one priority, overriding the category's own hours.
+
+    A policy on a topic also covers its subcategories; a subcategory's own policy wins.
+    """
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        related_name="deadline_policies",
+        verbose_name=_("category"),
+    )
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices)
+    response_hours = models.PositiveIntegerField(_("response deadline (hours)"))
+    resolution_hours = models.PositiveIntegerField(_("resolution deadline (hours)"))
+
+    class Meta:
+        ordering = ["category__name", "priority"]
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "priority"], name="deadline_policy_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.get_priority_display()}"
+
+
+class NonWorkingDay(models.Model):
+    """A day off the `holidays` package does not know: cuti bersama, a local holiday."""
+
+    class Kind(models.TextChoices):
+        CUTI_BERSAMA = "cuti_bersama", _("Collective leave (cuti bersama)")
+        LOCAL_HOLIDAY = "local_holiday", _("Local holiday")
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("non-working day")
+        verbose_name_plural = _("non-working days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -11,10 +11,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,11 +25,11 @@ from complaints import services as complaint_services
 from complaints.areas import area_locate
 from complaints.images import ProcessedImage
 from complaints.lifecycle import SYSTEM_ACTOR, Actor, TransitionError, complaint_transition
-from complaints.models import Agency, Area, Attachment, Category, Complaint, Status
+from complaints.models import Agency, Area, Attachment, Category, Complaint, Priority, Status
 
 from . import duplicates
-from .deadlines import add_hours
-from .models import Disposition, RoutingRule
+from .deadlines import WorkingCalendar, deadline_after, working_calendar, working_time_between
+from .models import DeadlinePolicy, Disposition, RoutingRule
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ def routing_dry_run(
         match = RoutingMatch(
             agency=usable[0].agency, rule=usable[0], reason=_rule_reason(usable[0])
         )
-    response_hours, resolution_hours = _deadline_hours(category)
+    deadlines = deadlines_for(category=category, priority=Priority.NORMAL, now=now)
     return DryRunResult(
         category=category,
         chosen_area=area,
@@ -289,10 +290,10 @@ def routing_dry_run(
         else _("No active rule covers this category and area: an operator would triage it."),
         candidates=candidates,
         skipped=skipped,
-        response_hours=response_hours,
-        resolution_hours=resolution_hours,
-        response_due_at=add_hours(now, response_hours) if match else None,
-        resolution_due_at=add_hours(now, resolution_hours) if match else None,
+        response_hours=deadlines.response_hours,
+        resolution_hours=deadlines.resolution_hours,
+        response_due_at=deadlines.response_due_at if match else None,
+        resolution_due_at=deadlines.resolution_due_at if match else None,
     )
 
 
@@ -362,10 +363,56 @@ def routing_gaps() -> list[RoutingGap]:
     return gaps
 
 
-def _deadline_hours(category: Category | None) -> tuple[int, int]:
+def _deadline_hours(category: Category | None, priority: str) -> tuple[int, int]:
+    """Response and resolution hours: the most specific DeadlinePolicy, else the category's."""
     if category is None:
         return settings.DEFAULT_RESPONSE_HOURS, settings.DEFAULT_RESOLUTION_HOURS
+    lineage = _category_lineage(category)
+    policies = {
+        p.category_id: p
+        for p in DeadlinePolicy.objects.filter(category_id__in=lineage, priority=priority)
+    }
+    for category_id in lineage:
+        policy = policies.get(category_id)
+        if policy is not None:
+            return policy.response_hours, policy.resolution_hours
     return category.response_hours, category.resolution_hours
+
+
+def runs_on_wall_time(*, category: Category | None, priority: str) -> bool:
+    """Emergencies (a flagged category or topic) and urgent complaints never wait for Monday."""
+    if priority == Priority.URGENT:
+        return True
+    if category is None:
+        return False
+    return category.is_emergency or bool(category.parent_id and category.parent.is_emergency)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    response_hours: int
+    resolution_hours: int
+    wall_time: bool
+    response_due_at: datetime
+    resolution_due_at: datetime
+
+
+def deadlines_for(*, category: Category | None, priority: str, now: datetime) -> Deadlines:
+    """The deadlines a disposition opened at `now` gets: working time unless an emergency."""
+    response_hours, resolution_hours = _deadline_hours(category, priority)
+    wall_time = runs_on_wall_time(category=category, priority=priority)
+    calendar = None if wall_time else working_calendar()
+
+    def due(hours: int) -> datetime:
+        return deadline_after(start=now, hours=hours, wall_time=wall_time, calendar=calendar)
+
+    return Deadlines(
+        response_hours=response_hours,
+        resolution_hours=resolution_hours,
+        wall_time=wall_time,
+        response_due_at=due(response_hours),
+        resolution_due_at=due(resolution_hours),
+    )
 
 
 def _open_disposition(
@@ -379,21 +426,23 @@ def _open_disposition(
     forwarded_from: Disposition | None = None,
     reopen_of: Disposition | None = None,
     is_public: bool = True,
+    now: datetime | None = None,
 ) -> Disposition:
     """Move the complaint to `agency` through the lifecycle, then record the disposition.
 
     The transition runs first so an illegal move fails with the lifecycle's clear error
-    before any row is written.
+    before any row is written. Deadlines count from `now` in working time, or in wall
+    time for emergencies and urgent complaints.
     """
-    now = timezone.now()
-    response_hours, resolution_hours = _deadline_hours(complaint.category)
-    resolution_due_at = add_hours(now, resolution_hours)
+    deadlines = deadlines_for(
+        category=complaint.category, priority=complaint.priority, now=now or timezone.now()
+    )
     complaint_transition(
         complaint=complaint,
         action=action,
         actor=actor,
         agency=agency,
-        due_at=resolution_due_at,
+        due_at=deadlines.resolution_due_at,
         note=note,
         is_public=is_public,
     )
@@ -405,8 +454,9 @@ def _open_disposition(
         forwarded_from=forwarded_from,
         reopen_of=reopen_of,
         created_by=actor.user,
-        response_due_at=add_hours(now, response_hours),
-        resolution_due_at=resolution_due_at,
+        response_due_at=deadlines.response_due_at,
+        resolution_due_at=deadlines.resolution_due_at,
+        on_wall_time=deadlines.wall_time,
     )
 
 
@@ -426,7 +476,7 @@ class RouteOutcome(enum.StrEnum):
 
 
 @transaction.atomic
-def complaint_route(*, complaint_id: int) -> RouteOutcome:
+def complaint_route(*, complaint_id: int, now: datetime | None = None) -> RouteOutcome:
     """Apply the routing rules to a new complaint: open a disposition, or send to triage.
 
     Coordinates refine the area first (see `located_area`), so the most specific area
@@ -467,6 +517,7 @@ def complaint_route(*, complaint_id: int) -> RouteOutcome:
         action="route",
         rule=match.rule,
         note=match.reason,
+        now=now,
     )
     _look_for_duplicates(complaint)
     return RouteOutcome.ASSIGNED
@@ -534,7 +585,8 @@ def complaint_resolve(
         )
     disposition.state = Disposition.State.RESOLVED
     disposition.closed_at = timezone.now()
-    disposition.save(update_fields=["state", "closed_at"])
+    paused = _end_pause(disposition, now=disposition.closed_at, move_deadlines=False)
+    disposition.save(update_fields=["state", "closed_at", *paused])
     return disposition
 
 
@@ -548,7 +600,8 @@ def disposition_forward(
         raise TransitionError(_("The complaint is already with %s.") % to_agency.name)
     current.state = Disposition.State.FORWARDED
     current.closed_at = timezone.now()
-    current.save(update_fields=["state", "closed_at"])
+    paused = _end_pause(current, now=current.closed_at, move_deadlines=False)
+    current.save(update_fields=["state", "closed_at", *paused])
     return _open_disposition(
         complaint=complaint,
         agency=to_agency,
@@ -597,5 +650,116 @@ def complaint_return_to_triage(*, complaint: Complaint, actor: Actor, reason: st
     complaint_transition(complaint=complaint, action="return_to_triage", actor=actor, note=reason)
     disposition.state = Disposition.State.RETURNED
     disposition.closed_at = timezone.now()
-    disposition.save(update_fields=["state", "closed_at"])
+    paused = _end_pause(disposition, now=disposition.closed_at, move_deadlines=False)
+    disposition.save(update_fields=["state", "closed_at", *paused])
+    return disposition
+
+
+# The clock pauses while the agency waits for the reporter ----------------------------
+
+
+def _locked_open_disposition(complaint: Complaint) -> Disposition:
+    """The open disposition, row-locked so two answers cannot both move the deadlines."""
+    disposition = (
+        Disposition.objects.select_for_update()
+        .filter(complaint=complaint, state__in=Disposition.OPEN_STATES)
+        .first()
+    )
+    if disposition is None:
+        raise TransitionError(_("This complaint has no open disposition."))
+    return disposition
+
+
+def _moved_deadline(
+    due: datetime,
+    *,
+    disposition: Disposition,
+    paused_at: datetime,
+    span: timedelta,
+    calendar: WorkingCalendar | None,
+) -> datetime:
+    # A deadline already missed when the clock stopped stays missed: asking a question
+    # late does not rescue it. Otherwise it moves later by the paused span, never earlier.
+    if paused_at >= due or not span:
+        return due
+    return deadline_after(
+        start=due, hours=span, wall_time=disposition.on_wall_time, calendar=calendar
+    )
+
+
+def _end_pause(disposition: Disposition, *, now: datetime, move_deadlines: bool) -> list[str]:
+    """Stop a running pause: count it in paused_total and, on resume, move the deadlines.
+
+    Returns the fields changed (none when the disposition was not paused).
+    """
+    paused_at = disposition.paused_at
+    if paused_at is None:
+        return []
+    calendar = None if disposition.on_wall_time else working_calendar()
+    if disposition.on_wall_time:
+        span = max(now - paused_at, timedelta(0))
+    else:
+        span = working_time_between(start=paused_at, end=now, calendar=calendar)
+    disposition.paused_total += span
+    disposition.paused_at = None
+    changed = ["paused_at", "paused_total"]
+    if move_deadlines:
+        for name in ("response_due_at", "resolution_due_at"):
+            moved = _moved_deadline(
+                getattr(disposition, name),
+                disposition=disposition,
+                paused_at=paused_at,
+                span=span,
+                calendar=calendar,
+            )
+            setattr(disposition, name, moved)
+        changed += ["response_due_at", "resolution_due_at"]
+    return changed
+
+
+@transaction.atomic
+def disposition_request_info(
+    *, complaint: Complaint, actor: Actor, question: str, now: datetime | None = None
+) -> Disposition:
+    """The agency asks the reporter for information; its clock stops until the answer.
+
+    The question is public (the tracking page shows it so the reporter can answer). A
+    second question while waiting keeps the clock stopped since the first.
+    """
+    question = question.strip()
+    if not question:
+        raise ValidationError(_("Write the question for the reporter."))
+    disposition = _locked_open_disposition(complaint)
+    complaint_transition(complaint=complaint, action="request_info", actor=actor, note=question)
+    if disposition.paused_at is None:
+        disposition.paused_at = now or timezone.now()
+        disposition.save(update_fields=["paused_at"])
+    return disposition
+
+
+@transaction.atomic
+def disposition_provide_info(
+    *, complaint: Complaint, actor: Actor, answer: str, now: datetime | None = None
+) -> Disposition:
+    """The reporter's answer (on the tracking page, or taken by an operator) restarts the clock.
+
+    The open disposition's deadlines, and the complaint's, move later by the working
+    time the pause lasted (wall time for emergencies). The answer is kept on the staff
+    timeline; the public sees only that it arrived.
+    """
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError(_("Write your answer."))
+    disposition = _locked_open_disposition(complaint)
+    if disposition.paused_at is None:
+        raise TransitionError(_("No question is waiting for an answer on this complaint."))
+    changed = _end_pause(disposition, now=now or timezone.now(), move_deadlines=True)
+    complaint_transition(
+        complaint=complaint,
+        action="provide_info",
+        actor=actor,
+        note=answer,
+        due_at=disposition.resolution_due_at,
+    )
+    disposition.save(update_fields=changed)
     return disposition

@@ -1,4 +1,4 @@
-"""The citizen's follow-up answers, under the tracking link they belong to."""
+"""The citizen's follow-up under the tracking link: answer a question, confirm, rate, reopen."""
 
 from django.urls import path
 
@@ -6,6 +6,7 @@ from . import views
 
 app_name = "followup"
 urlpatterns = [
+    path("lacak/<str:token>/jawab/", views.track_answer, name="answer"),
     path("lacak/<str:token>/konfirmasi/", views.track_confirm, name="confirm"),
     path("lacak/<str:token>/nilai/", views.track_rate, name="rate"),
     path("lacak/<str:token>/buka-kembali/", views.track_reopen, name="reopen"),

@@ -1,4 +1,4 @@
-"""The citizen's answer on the tracking page: confirm (and rate), rate, or reopen.
+"""The citizen's answers on the tracking page: to a question, confirm (and rate), rate, reopen.
 
 These live here, not in complaints/, because they call the dispositions services and the
 core imports no other app. Whoever holds the unguessable tracking link acts as the
@@ -24,6 +24,8 @@ from complaints.selectors import complaint_by_token
 from complaints.views import track_page
 
 from . import followup
+from .forms import ReporterAnswerForm
+from .services import disposition_provide_info
 
 FollowupForm = ConfirmForm | RateForm | ReopenForm
 
@@ -96,3 +98,24 @@ def track_reopen(request: HttpRequest, token: str) -> HttpResponse:
         _reopen,
         _("The complaint is reopened and sent back to the agency with a new deadline."),
     )
+
+
+@require_POST
+def track_answer(request: HttpRequest, token: str) -> HttpResponse:
+    complaint = complaint_by_token(token)
+    if complaint is None:
+        raise Http404
+    form = ReporterAnswerForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("answer", []):
+            messages.error(request, error)
+        return redirect("complaints:track", token=complaint.public_token)
+    try:
+        disposition_provide_info(
+            complaint=complaint, actor=CITIZEN_ACTOR, answer=form.cleaned_data["answer"]
+        )
+    except (TransitionError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Thank you. The agency has your answer and continues."))
+    return redirect("complaints:track", token=complaint.public_token)

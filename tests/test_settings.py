@@ -95,3 +95,9 @@ def test_it_starts_with_no_configuration_at_all(tmp_path):
     key_file = tmp_path / "secret_key"
     assert key_file.stat().st_mode & 0o077 == 0
     assert (tmp_path / "broker" / "queue").is_dir()
+
+
+def test_it_refuses_to_start_with_bad_working_hours(tmp_path):
+    result = _django_check(tmp_path, WORKING_HOURS="8 to 4")
+    assert result.returncode != 0
+    assert "WORKING_HOURS='8 to 4'" in result.stderr

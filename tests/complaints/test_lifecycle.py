@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,32 @@ def test_only_the_lifecycle_writes_complaint_status():
             if pattern.search(line) and "disposition" not in line.lower():
                 offenders.append(f"{rel}:{number}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("english")
+def test_an_answer_may_move_the_deadline_later_but_never_earlier(world, operator):
+    complaint = _complaint_in(Status.ASSIGNED, world)
+    due = complaint.created_at + timedelta(days=3)
+    Complaint.objects.filter(pk=complaint.pk).update(due_at=due)
+    complaint.refresh_from_db()
+    actor = Actor.for_user(operator)
+
+    with pytest.raises(TransitionError, match="only move later"):
+        complaint_transition(
+            complaint=complaint,
+            action="provide_info",
+            actor=actor,
+            note="jawaban",
+            due_at=due - timedelta(hours=1),
+        )
+    complaint_transition(
+        complaint=complaint,
+        action="provide_info",
+        actor=actor,
+        note="jawaban",
+        due_at=due + timedelta(hours=5),
+    )
+    complaint.refresh_from_db()
+    assert complaint.due_at == due + timedelta(hours=5)
+    assert complaint.status == Status.ASSIGNED

@@ -57,9 +57,11 @@ def test_it_loads_areas_categories_agencies_rules_users_and_complaints(demo):
     assert (road.parent.slug, road.response_hours, road.resolution_hours) == (
         "infrastruktur",
         6,
-        168,
+        56,
     )
     assert Category.objects.get(slug="banjir").response_hours == 2
+    emergencies = Category.objects.filter(is_emergency=True).values_list("slug", flat=True)
+    assert set(emergencies) == {"banjir", "pohon-tumbang", "kebakaran"}
     assert f"Demo logins (password: {DEMO_PASSWORD})" in demo
 
 

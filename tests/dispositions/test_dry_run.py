@@ -51,10 +51,11 @@ def test_it_explains_the_winner_and_ranks_every_candidate(world):
     assert third.why == f"Same area and category as rule #{topic_bdg.pk}, but a higher order."
     assert fourth.why == f"Its area is less specific than rule #{late.pk}'s."
     assert fifth.level == "Anywhere" and fifth.area_text == "anywhere: covers every area"
-    # The road subcategory's own deadlines (6 h to respond, 72 h to resolve) from NOW.
+    # The road subcategory's own deadlines (6 h to respond, 72 h to resolve) in working
+    # time from NOW, Monday 09:00: 15:00 the same day; 72 h = 9 working days later.
     assert (result.response_hours, result.resolution_hours) == (6, 72)
     assert result.response_due_at == NOW + timedelta(hours=6)
-    assert result.resolution_due_at == NOW + timedelta(hours=72)
+    assert result.resolution_due_at == datetime(2026, 12, 4, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 
 
 @pytest.mark.usefixtures("english")
