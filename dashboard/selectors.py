@@ -14,6 +14,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import (
@@ -32,7 +33,8 @@ from complaints.models import (
     User,
 )
 from complaints.selectors import can_see_reporter, complaint_visible_to
-from dispositions.models import Disposition
+from dispositions.escalation import LATE_AFTER
+from dispositions.models import Disposition, Escalation
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,18 @@ class StaffDisposition:
 
 
 @dataclass(frozen=True)
+class StaffEscalation:
+    agency: str
+    kind_label: str
+    step: str
+    step_label: str
+    reached_at: datetime
+    fired_at: datetime
+    late_by: str  # empty when the step fired on time
+    notified: list[str]
+
+
+@dataclass(frozen=True)
 class StaffComplaint:
     """Everything the staff detail page shows about one complaint."""
 
@@ -191,6 +205,7 @@ class StaffComplaint:
     evidence: list[Attachment]
     timeline: list[StaffEvent]
     dispositions: list[StaffDisposition]
+    escalations: list[StaffEscalation]
     open_disposition: Disposition | None
     actions: frozenset[str]
 
@@ -255,9 +270,32 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
             )
             for d in dispositions
         ],
+        escalations=_staff_escalations(complaint),
         open_disposition=open_disposition,
         actions=frozenset(allowed_actions(complaint=complaint, actor=Actor.for_user(user))),
     )
+
+
+def _staff_escalations(complaint: Complaint) -> list[StaffEscalation]:
+    """The escalation steps fired for every disposition of the complaint, in one query."""
+    escalations = Escalation.objects.filter(disposition__complaint=complaint).select_related(
+        "disposition__agency"
+    )
+    return [
+        StaffEscalation(
+            agency=e.disposition.agency.name,
+            kind_label=e.get_deadline_kind_display(),
+            step=e.step,
+            step_label=e.get_step_display(),
+            reached_at=e.reached_at,
+            fired_at=e.fired_at,
+            late_by=timesince(e.reached_at, e.fired_at, depth=2)
+            if e.fired_at - e.reached_at > LATE_AFTER
+            else "",
+            notified=list(e.notified),
+        )
+        for e in escalations
+    ]
 
 
 def forward_targets(*, exclude: Agency | None) -> QuerySet[Agency]:

@@ -1,4 +1,4 @@
-"""Admin for routing rules (edited here) and dispositions (inspected only: services write them)."""
+"""Admin for routing rules (edited here), dispositions and escalations (inspected only)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Disposition, RoutingRule
+from .models import Disposition, Escalation, RoutingRule
 
 
 @admin.register(RoutingRule)
@@ -38,6 +38,37 @@ class DispositionAdmin(admin.ModelAdmin):
     search_fields = ("complaint__tracking_code", "agency__name")
     list_select_related = ("complaint", "agency")
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    """Escalation steps are written by dispositions.escalation only, each exactly once."""
+
+    list_display = (
+        "disposition",
+        "deadline_kind",
+        "step",
+        "due_at",
+        "reached_at",
+        "fired_at",
+    )
+    list_filter = (
+        "step",
+        "deadline_kind",
+        ("disposition__agency", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("disposition__complaint__tracking_code", "disposition__agency__name")
+    list_select_related = ("disposition__complaint", "disposition__agency")
+    date_hierarchy = "reached_at"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -11,6 +11,7 @@ from django.utils import timezone
 from complaints.models import Complaint, Status
 
 from . import services
+from .escalation import escalate_due
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +42,10 @@ def route_stranded_complaints(older_than_seconds: int = 30) -> int:
     if ids:
         logger.info("Routed %d stranded complaints", len(ids))
     return len(ids)
+
+
+@shared_task(name="dispositions.escalate_deadlines", acks_late=True)
+def escalate_deadlines() -> int:
+    """Beat, every minute: fire the escalation steps now due. Safe to run twice at once."""
+    report = escalate_due(now=timezone.now())
+    return len(report.fired)
