@@ -12,6 +12,7 @@ resolution 72 h) reaches its steps at:
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -28,6 +29,7 @@ from dispositions.escalation import escalate_due
 from dispositions.models import Disposition, Escalation
 from dispositions.selectors import agency_sanction_counts
 from dispositions.tasks import escalate_deadlines
+from tests.test_real_worker import start_worker  # noqa: F401 -- the real-worker fixture
 
 pytestmark = [pytest.mark.usefixtures("english", "_ladder_settings")]
 
@@ -429,3 +431,28 @@ def test_the_run_that_loses_the_insert_sends_nothing(world, people, mailoutbox):
     assert mailoutbox == []
     assert Escalation.objects.count() == 1
     assert not ComplaintEvent.objects.filter(kind=ComplaintEvent.Kind.NOTE).exists()
+
+
+# A real worker ---------------------------------------------------------------------------
+
+# The console email backend prints each notice in the worker's log.
+NOTICE = re.compile(r"^Subject: \[Sigap\] ", re.MULTILINE)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_to_a_real_worker_fire_each_step_once(world, people, start_worker):  # noqa: F811
+    overdue_road_complaint(world)  # its clock started 30 days ago: all eight steps are due
+    # Two beats (or one message delivered twice) queued while the worker was down; the
+    # worker's two pool processes may take both at once. It runs the default margins,
+    # which are the ones these tests set.
+    escalate_deadlines.delay()
+    escalate_deadlines.delay()
+    worker = start_worker()
+
+    task = "dispositions.escalate_deadlines"
+    worker.wait_until(lambda: len(worker.succeeded(task)) == 2, "both deliveries ran")
+
+    assert sum(int(fired) for fired in worker.succeeded(task)) == 8
+    assert Escalation.objects.count() == 8
+    assert len(NOTICE.findall(worker.log())) == 8
