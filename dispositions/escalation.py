@@ -150,7 +150,11 @@ def _emails(users: QuerySet[User]) -> list[str]:
 
 
 def _recipients(disposition: Disposition, step: str) -> list[str]:
-    """Who hears of a step: the agency, then its head, then the supervisors over the area."""
+    """Who hears of a step: the agency, then its head, then the supervisors over the area.
+
+    A step nobody hears of is no escalation: when the agency has no address and no
+    active head to tell, the supervisors over the area are told instead.
+    """
     active = User.objects.filter(is_active=True)
     members = active.filter(agency_id=disposition.agency_id)
     heads = _emails(members.filter(role=User.Role.AGENCY_HEAD))
@@ -166,7 +170,7 @@ def _recipients(disposition: Disposition, step: str) -> list[str]:
         found = supervisors
     else:
         found = [*heads, *supervisors]
-    return list(dict.fromkeys(e for e in found if e))
+    return list(dict.fromkeys(e for e in found if e)) or supervisors
 
 
 def _headline(disposition: Disposition, due: DueStep) -> str:

@@ -273,6 +273,23 @@ def test_notices_go_to_the_agency_then_its_head_then_the_supervisors_in_scope(
 
 
 @pytest.mark.django_db
+def test_the_supervisors_are_told_when_the_agency_has_nobody_to_tell(world, people, staff_env):
+    complaint = complaint_create(
+        channel="web", text="Sampah menumpuk di Dago", category=world.garbage, area=world.dago
+    )
+    services.complaint_route(complaint_id=complaint.pk)
+    Disposition.objects.filter(complaint=complaint).update(
+        created_at=T0, response_due_at=T0 + 6 * H, resolution_due_at=T0 + 72 * H
+    )
+    escalate_due(now=T0 + 7 * H)
+
+    # DLH Bandung has staff (the reminder reaches them) but no head and no address.
+    reminder, overdue = Escalation.objects.order_by("reached_at")
+    assert reminder.notified == ["staff_env@sigap.test"]
+    assert overdue.notified == ["sup_bandung@sigap.test", "supervisor@sigap.test"]
+
+
+@pytest.mark.django_db
 def test_a_notice_names_the_complaint_the_deadline_and_the_page(
     world, people, django_capture_on_commit_callbacks, mailoutbox, settings
 ):
