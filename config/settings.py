@@ -262,6 +262,36 @@ DUPLICATE_RADIUS_METERS = env_int("DUPLICATE_RADIUS_METERS", 100)
 DUPLICATE_MIN_SIMILARITY = env_int("DUPLICATE_MIN_SIMILARITY", 50)
 DUPLICATE_MIN_SIMILARITY_SAME_AREA = env_int("DUPLICATE_MIN_SIMILARITY_SAME_AREA", 80)
 
+# The escalation ladder (dispositions/escalation.py, docs/escalation.md), in wall hours.
+# The due-soon reminder fires at the later of "N hours before the deadline" and "P% of
+# the time used", so a 2-hour emergency deadline is not reminded of at the moment it opens.
+ESCALATION_DUE_SOON_HOURS = env_int("ESCALATION_DUE_SOON_HOURS", 2)
+ESCALATION_DUE_SOON_PERCENT = env_int("ESCALATION_DUE_SOON_PERCENT", 80)
+# Hours past the deadline before the supervisor hears of it, and before a sanction is
+# recorded (Jakarta cuts the performance pay of officers unresponsive for 6 days: 144).
+ESCALATION_SUPERVISOR_AFTER_HOURS = env_int("ESCALATION_SUPERVISOR_AFTER_HOURS", 24)
+ESCALATION_SANCTION_AFTER_HOURS = env_int("ESCALATION_SANCTION_AFTER_HOURS", 72)
+if not 0 < ESCALATION_DUE_SOON_PERCENT <= 100:
+    raise ImproperlyConfigured("ESCALATION_DUE_SOON_PERCENT must be between 1 and 100")
+if not 0 <= ESCALATION_SUPERVISOR_AFTER_HOURS <= ESCALATION_SANCTION_AFTER_HOURS:
+    raise ImproperlyConfigured(
+        "ESCALATION_SUPERVISOR_AFTER_HOURS must be at least 0 and at most "
+        "ESCALATION_SANCTION_AFTER_HOURS"
+    )
+if ESCALATION_DUE_SOON_HOURS < 0:
+    raise ImproperlyConfigured("ESCALATION_DUE_SOON_HOURS must not be negative")
+
+# Email (escalation notices). The console backend prints mail in the worker's log, which
+# is what the embedded run wants; production sets the SMTP backend and its server.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sigap <sigap@localhost>")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hold the beat task for long
+
 # Celery: the embedded default is kombu's filesystem transport under var/broker.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = VAR_DIR / "broker"
@@ -302,6 +332,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispositions.close_silent_resolved",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # The escalation ladder: reminders, notices to the head and supervisor, sanctions.
+    "escalate-deadlines": {
+        "task": "dispositions.escalate_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     "purge-pending-uploads": {
         "task": "complaints.purge_pending_uploads",

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import (
@@ -35,7 +36,8 @@ from complaints.models import (
     User,
 )
 from complaints.selectors import can_see_reporter, complaint_visible_to
-from dispositions.models import Disposition, DuplicateLink
+from dispositions.escalation import LATE_AFTER
+from dispositions.models import Disposition, DuplicateLink, Escalation
 from dispositions.selectors import duplicate_links_open_for
 
 
@@ -217,6 +219,18 @@ class StaffDuplicate:
 
 
 @dataclass(frozen=True)
+class StaffEscalation:
+    agency: str
+    kind_label: str
+    step: str
+    step_label: str
+    reached_at: datetime
+    fired_at: datetime
+    late_by: str  # empty when the step fired on time
+    notified: list[str]
+
+
+@dataclass(frozen=True)
 class StaffComplaint:
     """Everything the staff detail page shows about one complaint."""
 
@@ -232,6 +246,7 @@ class StaffComplaint:
     dispositions: list[StaffDisposition]
     ratings: list[StaffRating]
     chain: list[str]  # every agency that held it, in order, when it moved more than once
+    escalations: list[StaffEscalation]
     open_disposition: Disposition | None
     actions: frozenset[str]
     acts_for_agency: bool  # the viewer acts as the holding agency, not as an operator
@@ -317,6 +332,7 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
             for r in ratings
         ],
         chain=[d.agency.name for d in dispositions] if len(dispositions) > 1 else [],
+        escalations=_staff_escalations(complaint),
         open_disposition=open_disposition,
         actions=frozenset(allowed_actions(complaint=complaint, actor=actor)),
         acts_for_agency=AGENCY in actor.capacities(complaint),
@@ -363,6 +379,28 @@ def staff_duplicate(*, user: User, complaint: Complaint, link_id: int) -> Duplic
     """One suggestion shown on `complaint`'s page to `user`, or None (decided, or not theirs)."""
     found = staff_duplicates(user=user, complaint=complaint)
     return next((d.link for d in found if d.link.pk == link_id), None)
+
+
+def _staff_escalations(complaint: Complaint) -> list[StaffEscalation]:
+    """The escalation steps fired for every disposition of the complaint, in one query."""
+    escalations = Escalation.objects.filter(disposition__complaint=complaint).select_related(
+        "disposition__agency"
+    )
+    return [
+        StaffEscalation(
+            agency=e.disposition.agency.name,
+            kind_label=e.get_deadline_kind_display(),
+            step=e.step,
+            step_label=e.get_step_display(),
+            reached_at=e.reached_at,
+            fired_at=e.fired_at,
+            late_by=timesince(e.reached_at, e.fired_at, depth=2)
+            if e.fired_at - e.reached_at > LATE_AFTER
+            else "",
+            notified=list(e.notified),
+        )
+        for e in escalations
+    ]
 
 
 def forward_targets(*, exclude: Agency | None) -> QuerySet[Agency]:

@@ -1,5 +1,5 @@
 """Admin for routing rules (with a dry run and a dead-end report), deadline policies and
-days off (edited here); dispositions and duplicate links (inspected only: services write them).
+days off (edited here); dispositions, duplicate links and escalations (inspected only).
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ from complaints.models import Area
 
 from . import services
 from .forms import DryRunForm
-from .models import DeadlinePolicy, Disposition, DuplicateLink, NonWorkingDay, RoutingRule
+from .models import (
+    DeadlinePolicy,
+    Disposition,
+    DuplicateLink,
+    Escalation,
+    NonWorkingDay,
+    RoutingRule,
+)
 
 GAP_AREAS_SHOWN = 30
 
@@ -195,6 +202,37 @@ class DuplicateLinkAdmin(admin.ModelAdmin):
     search_fields = ("complaint__tracking_code", "candidate_of__tracking_code")
     list_select_related = ("complaint", "candidate_of", "decided_by")
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    """Escalation steps are written by dispositions.escalation only, each exactly once."""
+
+    list_display = (
+        "disposition",
+        "deadline_kind",
+        "step",
+        "due_at",
+        "reached_at",
+        "fired_at",
+    )
+    list_filter = (
+        "step",
+        "deadline_kind",
+        ("disposition__agency", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("disposition__complaint__tracking_code", "disposition__agency__name")
+    list_select_related = ("disposition__complaint", "disposition__agency")
+    date_hierarchy = "reached_at"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -128,6 +128,8 @@ class Disposition(models.Model):
         indexes = [
             models.Index(fields=["agency", "state", "resolution_due_at"], name="disp_agency_due"),
             models.Index(fields=["state", "response_due_at"], name="disp_state_response_due"),
+            # The escalation sweep looks across all agencies for resolution deadlines.
+            models.Index(fields=["state", "resolution_due_at"], name="disp_state_resolution_due"),
         ]
 
     def __str__(self) -> str:
@@ -248,3 +250,48 @@ class NonWorkingDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Escalation(models.Model):
+    """One rung of the escalation ladder reached by one disposition's deadline.
+
+    The row is the proof that the step fired: the unique constraint on (disposition,
+    deadline kind, step) lets exactly one worker insert it, and only that worker sends
+    the notice. Sanction rows are the recorded sanction events the agency KPIs count.
+    """
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("Response deadline")
+        RESOLUTION = "resolution", _("Resolution deadline")
+
+    class Step(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue: agency head notified")
+        SUPERVISOR = "overdue_supervisor", _("Overdue: supervisor notified")
+        SANCTION = "sanction", _("Sanction recorded")
+
+    disposition = models.ForeignKey(
+        Disposition, on_delete=models.CASCADE, related_name="escalations"
+    )
+    deadline_kind = models.CharField(_("deadline"), max_length=10, choices=Kind.choices)
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    due_at = models.DateTimeField(_("deadline measured"))
+    # When the step became due; fired_at minus this is how late the notice went out.
+    reached_at = models.DateTimeField(_("step reached"))
+    fired_at = models.DateTimeField(_("fired"))
+    notified = models.JSONField(_("notified"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["reached_at", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disposition", "deadline_kind", "step"], name="escalation_once_per_step"
+            )
+        ]
+        indexes = [models.Index(fields=["step", "reached_at"], name="escalation_step_reached")]
+
+    def __str__(self) -> str:
+        return f"{self.disposition_id} {self.deadline_kind} {self.step}"

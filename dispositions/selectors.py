@@ -1,4 +1,4 @@
-"""Reads about dispositions: agency performance figures, duplicate suggestions, KPI counts."""
+"""Reads about dispositions: agency performance, duplicate suggestions, escalations, KPI counts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from complaints.lifecycle import OPEN_STATUSES
 from complaints.models import Agency, Complaint
 
-from .models import Disposition, DuplicateLink
+from .models import Disposition, DuplicateLink, Escalation
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,20 @@ def problem_and_report_counts(
         problems=Count(Coalesce("merged_into_id", "id"), distinct=True), reports=Count("id")
     )
     return counts["problems"], counts["reports"]
+
+
+def agency_sanction_counts(*, since: datetime, until: datetime) -> dict[int, int]:
+    """Sanctions recorded against each agency whose step was reached in [since, until).
+
+    Counted by when the sanction was reached, not when a worker recorded it, so an
+    outage at the end of a month does not move sanctions into the next month's KPI.
+    """
+    rows = (
+        Escalation.objects.filter(
+            step=Escalation.Step.SANCTION, reached_at__gte=since, reached_at__lt=until
+        )
+        .values("disposition__agency_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["disposition__agency_id"]: row["count"] for row in rows}

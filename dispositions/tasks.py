@@ -11,6 +11,7 @@ from django.utils import timezone
 from complaints.models import Complaint, Status
 
 from . import followup, services
+from .escalation import escalate_due
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +51,10 @@ def close_silent_resolved() -> int:
     if closed:
         logger.info("Closed %d resolved complaints after the reopen window", closed)
     return closed
+
+
+@shared_task(name="dispositions.escalate_deadlines", acks_late=True)
+def escalate_deadlines() -> int:
+    """Beat, every minute: fire the escalation steps now due. Safe to run twice at once."""
+    report = escalate_due(now=timezone.now())
+    return len(report.fired)
