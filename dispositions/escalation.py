@@ -135,8 +135,12 @@ def _candidates(now: datetime) -> QuerySet[Disposition]:
     )
     resolution = Q(resolution_due_at__lte=horizon) & ~sanctioned(Kind.RESOLUTION)
     return (
+        # A paused clock (the agency waits for the reporter's answer) escalates nothing;
+        # the answer moves the deadlines later and the ladder resumes from them.
         Disposition.objects.filter(
-            state__in=Disposition.OPEN_STATES, complaint__status__in=OPEN_STATUSES
+            state__in=Disposition.OPEN_STATES,
+            complaint__status__in=OPEN_STATUSES,
+            paused_at__isnull=True,
         )
         .filter(response | resolution)
         .select_related("complaint__area", "complaint__agency", "agency")

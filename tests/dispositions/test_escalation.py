@@ -135,6 +135,15 @@ def test_each_step_fires_at_its_moment_and_not_a_second_earlier(world, people):
 
 
 @pytest.mark.django_db
+def test_a_paused_clock_escalates_nothing(world, people):
+    complaint = overdue_road_complaint(world)
+    Disposition.objects.filter(complaint=complaint).update(paused_at=T0 + 1 * H)
+    assert escalate_due(now=T0 + 100 * H).fired == []
+    Disposition.objects.filter(complaint=complaint).update(paused_at=None)
+    assert escalate_due(now=T0 + 100 * H).fired != []
+
+
+@pytest.mark.django_db
 def test_a_second_run_fires_nothing(world, people):
     overdue_road_complaint(world)
     first = escalate_due(now=T0 + 31 * H)
