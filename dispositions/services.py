@@ -21,6 +21,7 @@ from complaints.images import ProcessedImage
 from complaints.lifecycle import SYSTEM_ACTOR, Actor, TransitionError, complaint_transition
 from complaints.models import Agency, Area, Attachment, Category, Complaint, Status
 
+from .categorizer import services as categorizer
 from .deadlines import add_hours
 from .models import Disposition, RoutingRule
 
@@ -140,10 +141,12 @@ class RouteOutcome(enum.StrEnum):
 
 @transaction.atomic
 def complaint_route(*, complaint_id: int) -> RouteOutcome:
-    """Apply the routing rules to a new complaint: open a disposition, or send to triage.
+    """Categorize a new complaint if it has no category, then route it or send it to triage.
 
-    Idempotent: a second run (a redelivered task, the sweeper) finds the complaint no
-    longer "new" and does nothing; the lifecycle's guarded update settles a race.
+    The categorizer sets the category only when confident (settings.CATEGORIZER_THRESHOLD);
+    otherwise its suggestions wait for the operator in triage. Idempotent: a second run (a
+    redelivered task, the sweeper) finds the complaint no longer "new" and does nothing;
+    the lifecycle's guarded update settles a race.
     """
     complaint = (
         Complaint.objects.select_for_update(of=("self",))
@@ -155,6 +158,13 @@ def complaint_route(*, complaint_id: int) -> RouteOutcome:
         return RouteOutcome.MISSING
     if complaint.status != Status.NEW:
         return RouteOutcome.ALREADY_ROUTED
+    if complaint.category is None:
+        decision = categorizer.complaint_categorize(complaint=complaint)
+        if decision.category is None:
+            complaint_transition(complaint=complaint, action="send_to_triage", actor=SYSTEM_ACTOR)
+            return RouteOutcome.TRIAGE
+    else:
+        categorizer.decision_record_reporter(complaint=complaint)
     match = routing_rule_match(category=complaint.category, area=complaint.area)
     if match is None:
         complaint_transition(complaint=complaint, action="send_to_triage", actor=SYSTEM_ACTOR)
@@ -255,12 +265,14 @@ def complaint_assign(
 ) -> Disposition:
     """An operator sends a complaint from triage to an agency, categorizing it on the way.
 
-    The category is set first so the new disposition's deadlines follow it.
+    The category is set first so the new disposition's deadlines follow it. A category
+    given here is a person's decision: recorded as such, and learned from.
     """
     if category is not None:
         complaint_services.complaint_set_category(
             complaint=complaint, category=category, actor=actor
         )
+        categorizer.decision_record_person(complaint=complaint, category=category, actor=actor)
     return _open_disposition(
         complaint=complaint, agency=agency, actor=actor, action="assign", note=note
     )

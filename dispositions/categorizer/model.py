@@ -1,0 +1,132 @@
+"""The trained layer: TF-IDF word and character n-grams into a logistic regression.
+
+Word 1-2 grams catch phrases ("parkir liar"); character 3-5 grams within words catch
+typos and affixes the stemmer misses. Logistic regression gives probabilities, which the
+threshold needs. Everything here is plain scikit-learn on lists of strings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+MAX_FOLDS = 5
+
+
+def build_pipeline() -> Pipeline:
+    """A fresh, unfitted text classifier; its input is normalized text."""
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1
+                ),
+            ),
+        ]
+    )
+    return Pipeline(
+        [("features", features), ("classifier", LogisticRegression(C=20, max_iter=2000))]
+    )
+
+
+def fit(texts: Sequence[str], labels: Sequence[str]) -> Pipeline | None:
+    """A pipeline fitted on the texts, or None when there are fewer than two labels."""
+    if len(set(labels)) < 2:
+        return None
+    return build_pipeline().fit(list(texts), list(labels))
+
+
+def ranked(pipeline: Pipeline, text: str) -> list[tuple[str, float]]:
+    """Every label the pipeline knows with its probability for `text`, best first."""
+    probabilities = pipeline.predict_proba([text])[0]
+    order = np.argsort(probabilities)[::-1]
+    return [(str(pipeline.classes_[i]), float(probabilities[i])) for i in order]
+
+
+@dataclass
+class Scores:
+    """How well predictions matched the labels."""
+
+    n: int
+    accuracy: float
+    macro_f1: float
+    labels: list[str] = field(default_factory=list)
+    confusion: list[list[int]] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+    folds: int = 0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "n": self.n,
+            "accuracy": round(self.accuracy, 4),
+            "macro_f1": round(self.macro_f1, 4),
+            "folds": self.folds,
+        }
+
+    def top_confusions(self, limit: int = 15) -> list[tuple[str, str, int]]:
+        """(true, predicted, count) for the most frequent mistakes."""
+        mistakes = [
+            (self.labels[i], self.labels[j], count)
+            for i, row in enumerate(self.confusion)
+            for j, count in enumerate(row)
+            if i != j and count
+        ]
+        return sorted(mistakes, key=lambda m: -m[2])[:limit]
+
+
+def score(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
+    labels = sorted(set(truth) | set(predicted))
+    return Scores(
+        n=len(truth),
+        accuracy=float(accuracy_score(truth, predicted)),
+        macro_f1=float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro")),
+        labels=labels,
+        confusion=confusion_matrix(truth, predicted, labels=labels).tolist(),
+    )
+
+
+def cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    predict: Callable[[Pipeline, str], str] | None = None,
+    seed: int = 0,
+) -> Scores | None:
+    """Stratified k-fold scores (k = 5, fewer when the smallest class is smaller).
+
+    Labels with a single example cannot be both trained on and tested: they are left out
+    and counted in `excluded`. `predict(pipeline, text) -> label`, when given, replaces
+    the model's own prediction (the categorizer adds its keyword rules this way).
+    """
+    counts = Counter(labels)
+    excluded = {label: n for label, n in counts.items() if n < 2}
+    kept = [(t, y) for t, y in zip(texts, labels, strict=True) if y not in excluded]
+    if len({y for _t, y in kept}) < 2:
+        return None
+    x = np.array([t for t, _y in kept], dtype=object)
+    y = np.array([y for _t, y in kept], dtype=object)
+    folds = min(MAX_FOLDS, min(Counter(y).values()))
+    truth: list[str] = []
+    predicted: list[str] = []
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train, test in splitter.split(x, y):
+        pipeline = build_pipeline().fit(list(x[train]), list(y[train]))
+        if predict is not None:
+            predicted.extend(predict(pipeline, text) for text in x[test])
+        else:
+            predicted.extend(str(p) for p in pipeline.predict(list(x[test])))
+        truth.extend(str(t) for t in y[test])
+    result = score(truth, predicted)
+    result.excluded = excluded
+    result.folds = folds
+    return result
