@@ -32,7 +32,8 @@ from complaints.models import (
     User,
 )
 from complaints.selectors import can_see_reporter, complaint_visible_to
-from dispositions.models import Disposition
+from dispositions.categorizer.selectors import decision_latest
+from dispositions.models import CategorizationDecision, Disposition
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,8 @@ class StaffComplaint:
     dispositions: list[StaffDisposition]
     open_disposition: Disposition | None
     actions: frozenset[str]
+    # In triage: the categorizer's last word (its suggestions help the operator choose).
+    categorization: CategorizationDecision | None = None
 
 
 def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplaint:
@@ -257,6 +260,7 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
         ],
         open_disposition=open_disposition,
         actions=frozenset(allowed_actions(complaint=complaint, actor=Actor.for_user(user))),
+        categorization=decision_latest(complaint) if complaint.status == Status.TRIAGE else None,
     )
 
 

@@ -26,7 +26,7 @@ from complaints.lifecycle import Actor, TransitionError, complaint_transition
 from complaints.models import Complaint
 from complaints.selectors import complaint_visible_to
 from dispositions import services as disposition_services
-from dispositions.models import Disposition
+from dispositions.models import CategorizationDecision, Disposition
 
 from . import selectors
 from .forms import AssignForm, ForwardForm, NoteForm, OptionalNoteForm, ReasonForm, ResolveForm
@@ -110,6 +110,7 @@ def _assign(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
         actor=actor,
         agency=form.cleaned_data["agency"],
         note=form.cleaned_data["note"],
+        category=form.cleaned_data["category"],
     )
 
 
@@ -151,10 +152,18 @@ def _offered(detail: selectors.StaffComplaint) -> list[str]:
     return offered
 
 
-def _make_form(name: str, complaint: Complaint, data: Any = None, files: Any = None) -> forms.Form:
+def _make_form(
+    name: str,
+    complaint: Complaint,
+    data: Any = None,
+    files: Any = None,
+    suggestion: CategorizationDecision | None = None,
+) -> forms.Form:
     form_class = ACTIONS[name].form_class
     if form_class is ForwardForm:
         return ForwardForm(data, files, prefix=name, current_agency=complaint.agency)
+    if form_class is AssignForm:
+        return AssignForm(data, files, prefix=name, suggestion=suggestion)
     return form_class(data, files, prefix=name)
 
 
@@ -164,7 +173,10 @@ def _render_detail(
     bound: tuple[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    action_forms = {name: _make_form(name, detail.complaint) for name in _offered(detail)}
+    action_forms = {
+        name: _make_form(name, detail.complaint, suggestion=detail.categorization)
+        for name in _offered(detail)
+    }
     if bound is not None:
         action_forms[bound[0]] = bound[1]
     return render(

@@ -1,8 +1,10 @@
-"""The trained layer: TF-IDF word and character n-grams into a logistic regression.
+"""The trained layer: TF-IDF word and character n-grams into a calibrated linear SVM.
 
 Word 1-2 grams catch phrases ("parkir liar"); character 3-5 grams within words catch
-typos and affixes the stemmer misses. Logistic regression gives probabilities, which the
-threshold needs. Everything here is plain scikit-learn on lists of strings.
+typos and affixes the stemmer misses. A linear SVM calibrated by 3-fold cross-validation
+gives probabilities the threshold can trust; on the starter set it matched logistic
+regression's accuracy, fitted in a third of the time, and was right 98% of the time
+when it said 0.6 or more (docs/categorizer.md). Plain scikit-learn on lists of strings.
 """
 
 from __future__ import annotations
@@ -12,38 +14,52 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
 
-MAX_FOLDS = 5
+# Calibration splits each category's examples in three; fewer cannot be learned (the
+# keyword rules still cover such a category).
+MIN_EXAMPLES = 3
+CALIBRATION_FOLDS = 3
+FOLDS = 5
+# Cross-validation trains on 4/5 of a category's examples, which must stay >= MIN_EXAMPLES.
+MIN_EXAMPLES_TO_EVALUATE = 5
 
 
 def build_pipeline() -> Pipeline:
     """A fresh, unfitted text classifier; its input is normalized text."""
     features = FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)),
             (
                 "chars",
                 TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1
+                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
                 ),
             ),
         ]
     )
-    return Pipeline(
-        [("features", features), ("classifier", LogisticRegression(C=20, max_iter=2000))]
-    )
+    classifier = CalibratedClassifierCV(LinearSVC(C=1.0), cv=CALIBRATION_FOLDS)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def learnable(texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The examples whose label has at least MIN_EXAMPLES of them."""
+    counts = Counter(labels)
+    kept = [(t, y) for t, y in zip(texts, labels, strict=True) if counts[y] >= MIN_EXAMPLES]
+    return [t for t, _y in kept], [y for _t, y in kept]
 
 
 def fit(texts: Sequence[str], labels: Sequence[str]) -> Pipeline | None:
-    """A pipeline fitted on the texts, or None when there are fewer than two labels."""
+    """A pipeline fitted on the learnable examples, or None with fewer than two labels."""
+    texts, labels = learnable(texts, labels)
     if len(set(labels)) < 2:
         return None
-    return build_pipeline().fit(list(texts), list(labels))
+    return build_pipeline().fit(texts, labels)
 
 
 def ranked(pipeline: Pipeline, text: str) -> list[tuple[str, float]]:
@@ -102,20 +118,21 @@ def cross_validate(
     predict: Callable[[Pipeline, str], str] | None = None,
     seed: int = 0,
 ) -> Scores | None:
-    """Stratified k-fold scores (k = 5, fewer when the smallest class is smaller).
+    """Stratified 5-fold scores.
 
-    Labels with a single example cannot be both trained on and tested: they are left out
-    and counted in `excluded`. `predict(pipeline, text) -> label`, when given, replaces
-    the model's own prediction (the categorizer adds its keyword rules this way).
+    Labels with fewer than MIN_EXAMPLES_TO_EVALUATE examples cannot be both trained on
+    and tested: they are left out and counted in `excluded`. `predict(pipeline, text)`,
+    when given, replaces the model's own prediction (the categorizer adds its keyword
+    rules this way).
     """
     counts = Counter(labels)
-    excluded = {label: n for label, n in counts.items() if n < 2}
+    excluded = {label: n for label, n in counts.items() if n < MIN_EXAMPLES_TO_EVALUATE}
     kept = [(t, y) for t, y in zip(texts, labels, strict=True) if y not in excluded]
     if len({y for _t, y in kept}) < 2:
         return None
     x = np.array([t for t, _y in kept], dtype=object)
     y = np.array([y for _t, y in kept], dtype=object)
-    folds = min(MAX_FOLDS, min(Counter(y).values()))
+    folds = FOLDS
     truth: list[str] = []
     predicted: list[str] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)

@@ -286,15 +286,6 @@ def decision_record_person(
     )
 
 
-def decision_latest(complaint: Complaint) -> CategorizationDecision | None:
-    return (
-        CategorizationDecision.objects.filter(complaint=complaint)
-        .select_related("category", "agency_suggestion")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
 # Starter data --------------------------------------------------------------------------
 
 STARTER_CSV = Path(settings.BASE_DIR) / "data" / "categorizer" / "starter.csv"

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dispositions.categorizer import services
 from dispositions.categorizer.history import HistoryFileError, labeled_rows, parse_mapping
-from dispositions.categorizer.model import Scores
+from dispositions.categorizer.model import MIN_EXAMPLES_TO_EVALUATE, Scores
 
 from ._history_options import add_column_options, columns_from, write_unknown
 
@@ -48,7 +48,8 @@ class Command(BaseCommand):
         )
         if category.excluded:
             self.stdout.write(
-                f"Left out (a single example): {', '.join(sorted(category.excluded))}"
+                f"Left out (under {MIN_EXAMPLES_TO_EVALUATE} examples): "
+                f"{', '.join(sorted(category.excluded))}"
             )
         self._write("category", category)
         with_rules = results["category_with_rules"]
