@@ -128,20 +128,25 @@ def _unique_version(version: str) -> str:
 
 # The active model, loaded once per process and reloaded when another one becomes active.
 _cache_lock = threading.Lock()
-_cache: dict[str, Any] = {"pk": None, "bundle": None, "version": ""}
+_cache: dict[str, Any] = {"key": None, "bundle": None, "version": ""}
 
 
 def active_model() -> tuple[TrainedBundle | None, str]:
-    """The active model's classifiers and version, or (None, "") when none is trained."""
+    """The active model's classifiers and version, or (None, "") when none is trained.
+
+    One small query per call tells whether the active model changed (another process
+    may have trained one); the file is read only then.
+    """
     row = CategorizerModel.objects.filter(is_active=True).values("pk", "version", "file").first()
     if row is None:
         return None, ""
+    storage = CategorizerModel._meta.get_field("file").storage
+    key = (row["pk"], storage.path(row["file"]))
     with _cache_lock:
-        if _cache["pk"] != row["pk"]:
-            storage = CategorizerModel._meta.get_field("file").storage
+        if _cache["key"] != key:
             with storage.open(row["file"], "rb") as handle:
                 _cache["bundle"] = joblib.load(handle)
-            _cache["pk"], _cache["version"] = row["pk"], row["version"]
+            _cache["key"], _cache["version"] = key, row["version"]
         return _cache["bundle"], _cache["version"]
 
 
