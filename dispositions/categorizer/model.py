@@ -69,6 +69,10 @@ def ranked(pipeline: Pipeline, text: str) -> list[tuple[str, float]]:
     return [(str(pipeline.classes_[i]), float(probabilities[i])) for i in order]
 
 
+def top_label(pipeline: Pipeline, text: str) -> tuple[str, float]:
+    return ranked(pipeline, text)[0]
+
+
 @dataclass
 class Scores:
     """How well predictions matched the labels."""
@@ -80,6 +84,9 @@ class Scores:
     confusion: list[list[int]] = field(default_factory=list)
     excluded: dict[str, int] = field(default_factory=dict)
     folds: int = 0
+    # Per prediction, in order: how sure it was and whether it was right.
+    confidences: list[float] = field(default_factory=list)
+    correct: list[bool] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, float | int]:
         return {
@@ -88,6 +95,13 @@ class Scores:
             "macro_f1": round(self.macro_f1, 4),
             "folds": self.folds,
         }
+
+    def at_threshold(self, threshold: float) -> tuple[float, float | None]:
+        """The share of predictions at or above `threshold`, and their accuracy."""
+        sure = [ok for ok, c in zip(self.correct, self.confidences, strict=True) if c >= threshold]
+        if not self.correct:
+            return 0.0, None
+        return len(sure) / len(self.correct), (sum(sure) / len(sure) if sure else None)
 
     def top_confusions(self, limit: int = 15) -> list[tuple[str, str, int]]:
         """(true, predicted, count) for the most frequent mistakes."""
@@ -100,9 +114,13 @@ class Scores:
         return sorted(mistakes, key=lambda m: -m[2])[:limit]
 
 
-def score(truth: Sequence[str], predicted: Sequence[str]) -> Scores:
+def score(
+    truth: Sequence[str], predicted: Sequence[str], confidences: Sequence[float] = ()
+) -> Scores:
     labels = sorted(set(truth) | set(predicted))
     return Scores(
+        confidences=list(confidences),
+        correct=[t == p for t, p in zip(truth, predicted, strict=True)],
         n=len(truth),
         accuracy=float(accuracy_score(truth, predicted)),
         macro_f1=float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro")),
@@ -115,15 +133,15 @@ def cross_validate(
     texts: Sequence[str],
     labels: Sequence[str],
     *,
-    predict: Callable[[Pipeline, str], str] | None = None,
+    predict: Callable[[Pipeline, str], tuple[str, float]] | None = None,
     seed: int = 0,
 ) -> Scores | None:
     """Stratified 5-fold scores.
 
     Labels with fewer than MIN_EXAMPLES_TO_EVALUATE examples cannot be both trained on
-    and tested: they are left out and counted in `excluded`. `predict(pipeline, text)`,
-    when given, replaces the model's own prediction (the categorizer adds its keyword
-    rules this way).
+    and tested: they are left out and counted in `excluded`. `predict(pipeline, text)
+    -> (label, confidence)`, when given, replaces the model's own top label (the
+    categorizer adds its keyword rules this way).
     """
     counts = Counter(labels)
     excluded = {label: n for label, n in counts.items() if n < MIN_EXAMPLES_TO_EVALUATE}
@@ -135,15 +153,17 @@ def cross_validate(
     folds = FOLDS
     truth: list[str] = []
     predicted: list[str] = []
+    confidences: list[float] = []
+    predict = predict or top_label
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(x, y):
         pipeline = build_pipeline().fit(list(x[train]), list(y[train]))
-        if predict is not None:
-            predicted.extend(predict(pipeline, text) for text in x[test])
-        else:
-            predicted.extend(str(p) for p in pipeline.predict(list(x[test])))
+        for text in x[test]:
+            label, confidence = predict(pipeline, text)
+            predicted.append(label)
+            confidences.append(confidence)
         truth.extend(str(t) for t in y[test])
-    result = score(truth, predicted)
+    result = score(truth, predicted, confidences)
     result.excluded = excluded
     result.folds = folds
     return result

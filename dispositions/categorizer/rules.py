@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from ..models import CategoryKeyword
 from .normalize import normalize
 
-# A category's rule score s becomes a confidence s / (s + RULE_SATURATION): one ordinary
-# keyword (weight 1) gives 0.5, a strong one (2) 0.67, two strong ones 0.8. Confidence is
-# then shared among categories in proportion to their scores, so "sampah" and "jalan
-# rusak" in one complaint make neither of them certain.
-RULE_SATURATION = 1.0
+# A category's rule score s becomes a confidence s / (s + RULE_SATURATION): a strong
+# keyword (weight 2) alone gives 0.5, a hint for the model rather than a decision; two
+# strong ones give 0.67, enough to route at the default threshold with no model at all.
+# On the starter set, 2 beat 1 (fewer wrong automatic routes, docs/categorizer.md).
+# Confidence is then shared among categories in proportion to their scores, so
+# "sampah" and "jalan rusak" in one complaint make neither of them certain.
+RULE_SATURATION = 2.0
 
 
 @dataclass(frozen=True)

@@ -219,10 +219,11 @@ def predict_text(text: str) -> Prediction:
     return prediction
 
 
-def predicted_slug(pipeline: Pipeline, normalized: str) -> str:
-    """The combined top category for already-normalized text, with `pipeline` as model."""
+def predicted_slug(pipeline: Pipeline, normalized: str) -> tuple[str, float]:
+    """The combined top category and its confidence for normalized text, `pipeline` as model."""
     combined = combine(dict(ml.ranked(pipeline, normalized)), _rule_scores_by_slug(normalized))
-    return max(combined, key=lambda s: combined[s])
+    best = max(combined, key=lambda s: combined[s])
+    return best, combined[best]
 
 
 # Decisions -----------------------------------------------------------------------------
@@ -343,37 +344,24 @@ def cross_validated_scores(examples: list[LabeledText]) -> dict[str, ml.Scores |
     }
 
 
-@dataclass(frozen=True)
-class HeldOutScores:
-    category: ml.Scores
-    agency: ml.Scores | None
-    auto_share: float  # share of rows at or above the threshold
-    auto_accuracy: float | None  # accuracy on those rows
+def evaluate_labeled(rows: list[tuple[str, str, str]]) -> tuple[ml.Scores, ml.Scores | None]:
+    """Category and agency scores of the active model and the rules on labeled rows.
 
-
-def evaluate_labeled(
-    rows: list[tuple[str, str, str]], *, threshold: float | None = None
-) -> HeldOutScores:
-    """Score the active model and the rules on (text, category slug, agency slug) rows."""
-    threshold = settings.CATEGORIZER_THRESHOLD if threshold is None else threshold
+    Rows are (text, category slug, agency slug or "").
+    """
     truth: list[str] = []
     predicted: list[str] = []
+    confidences: list[float] = []
     agency_truth: list[str] = []
     agency_predicted: list[str] = []
-    confident: list[bool] = []
     for text, category, agency in rows:
         prediction = predict_text(text)
         best = prediction.best
         truth.append(category)
         predicted.append(best.category.slug if best else "")
-        confident.append(best is not None and best.confidence >= threshold)
+        confidences.append(best.confidence if best else 0.0)
         if agency:
             agency_truth.append(agency)
             agency_predicted.append(prediction.agency.slug if prediction.agency else "")
-    auto = [t == p for t, p, c in zip(truth, predicted, confident, strict=True) if c]
-    return HeldOutScores(
-        category=ml.score(truth, predicted),
-        agency=ml.score(agency_truth, agency_predicted) if agency_truth else None,
-        auto_share=len(auto) / len(truth) if truth else 0.0,
-        auto_accuracy=sum(auto) / len(auto) if auto else None,
-    )
+    agency_scores = ml.score(agency_truth, agency_predicted) if agency_truth else None
+    return ml.score(truth, predicted, confidences), agency_scores

@@ -57,6 +57,7 @@ class Command(BaseCommand):
             self._write("category (model + keyword rules)", with_rules)
         if results["agency"] is not None:
             self._write("agency", results["agency"])
+        self._threshold(with_rules or category)
         self._confusions(with_rules or category)
 
     def _held_out(self, options: dict[str, Any]) -> None:
@@ -78,21 +79,21 @@ class Command(BaseCommand):
             raise CommandError("No rows to score.")
         if services.active_model()[0] is None:
             self.stdout.write("No trained model is active: scoring the keyword rules alone.")
-        result = services.evaluate_labeled(labeled.rows)
+        category, agency = services.evaluate_labeled(labeled.rows)
         self.stdout.write(f"Scored {len(labeled.rows)} rows of {options['file'].name}.")
-        self._write("category", result.category)
-        if result.agency is not None:
-            self._write("agency", result.agency)
+        self._write("category", category)
+        if agency is not None:
+            self._write("agency", agency)
+        self._threshold(category)
+        self._confusions(category)
+
+    def _threshold(self, scores: Scores) -> None:
+        threshold = settings.CATEGORIZER_THRESHOLD
+        share, accuracy = scores.at_threshold(threshold)
+        correct = f", {accuracy:.1%} of them correctly" if accuracy is not None else ""
         self.stdout.write(
-            f"At the threshold {settings.CATEGORIZER_THRESHOLD:.2f}: "
-            f"{result.auto_share:.1%} categorized automatically"
-            + (
-                f", {result.auto_accuracy:.1%} of them correctly."
-                if result.auto_accuracy is not None
-                else "."
-            )
+            f"At the threshold {threshold:.2f}: {share:.1%} categorized automatically{correct}."
         )
-        self._confusions(result.category)
 
     def _write(self, name: str, scores: Scores) -> None:
         self.stdout.write(f"{name} accuracy: {scores.accuracy:.3f}")
