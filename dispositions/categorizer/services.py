@@ -144,10 +144,25 @@ def active_model() -> tuple[TrainedBundle | None, str]:
     key = (row["pk"], storage.path(row["file"]))
     with _cache_lock:
         if _cache["key"] != key:
-            with storage.open(row["file"], "rb") as handle:
-                _cache["bundle"] = joblib.load(handle)
+            _cache["bundle"] = _load(storage, row["file"])
             _cache["key"], _cache["version"] = key, row["version"]
+        if _cache["bundle"] is None:
+            return None, ""
         return _cache["bundle"], _cache["version"]
+
+
+def _load(storage: Any, name: str) -> TrainedBundle | None:
+    """The model file's contents, or None (logged) when it cannot be read.
+
+    A missing volume or a file from an incompatible scikit-learn must not stop routing:
+    the keyword rules still decide, and triage takes the rest until someone retrains.
+    """
+    try:
+        with storage.open(name, "rb") as handle:
+            return joblib.load(handle)
+    except Exception:
+        logger.exception("Categorizer model %s cannot be loaded; using keyword rules only", name)
+        return None
 
 
 # Prediction ----------------------------------------------------------------------------

@@ -168,6 +168,19 @@ def test_a_new_model_replaces_the_active_one_in_the_cache(world):
     assert categorizer.active_model()[1] == second.version
 
 
+def test_a_missing_model_file_leaves_the_rules_in_charge(world):
+    model = _train(world)
+    model.file.storage.delete(model.file.name)
+    CategoryKeyword.objects.create(category=world.streetlight, phrase="lampu jalan", weight=2)
+    CategoryKeyword.objects.create(category=world.streetlight, phrase="pju", weight=2)
+    categorizer.categorizer_train()  # a new active model, so the cache reloads...
+    broken = CategorizerModel.objects.get(is_active=True)
+    broken.file.storage.delete(broken.file.name)  # ...a file that has gone missing
+    prediction = categorizer.predict_text("lampu jalan pju mati")
+    assert prediction.best.category == world.streetlight and prediction.model_version == ""
+    assert prediction.best.model == 0.0
+
+
 def test_training_needs_two_categories(world):
     TrainingExample.objects.create(text="jalan rusak", category=world.road, source="starter")
     with pytest.raises(ValueError, match="two categories"):
