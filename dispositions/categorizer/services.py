@@ -255,7 +255,7 @@ def complaint_categorize(
     suggestions for the operator in triage.
     """
     threshold = settings.CATEGORIZER_THRESHOLD if threshold is None else threshold
-    prediction = predict_text(f"{complaint.title}\n{complaint.text}")
+    prediction = predict_text(_text_of(complaint))
     best = prediction.best
     confident = best is not None and best.confidence >= threshold
     decision = CategorizationDecision.objects.create(
@@ -273,6 +273,15 @@ def complaint_categorize(
             complaint=complaint, category=decision.category, actor=SYSTEM_ACTOR
         )
     return decision
+
+
+def _text_of(complaint: Complaint) -> str:
+    """The text to categorize: a title of its own (API, email subject) adds to the body;
+    one cut from the body's first words (complaint_create's default) would count twice."""
+    title = complaint.title.rstrip("…").strip()
+    if not title or " ".join(complaint.text.split()).startswith(title):
+        return complaint.text
+    return f"{complaint.title}\n{complaint.text}"
 
 
 def decision_record_reporter(*, complaint: Complaint) -> CategorizationDecision:
