@@ -26,9 +26,10 @@ ENV PYTHONUNBUFFERED=1 \
     SIGAP_VAR_DIR=/var/lib/sigap \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/var/lib/sigap/media \
+    CATEGORIZER_MODEL_DIR=/var/lib/sigap/models \
     PORT=8000
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/sigap --create-home sigap \
-    && install -d -o sigap -g sigap /var/lib/sigap/media
+    && install -d -o sigap -g sigap /var/lib/sigap/media /var/lib/sigap/models
 COPY --from=build /venv /venv
 COPY --from=build /app /app
 WORKDIR /app

@@ -50,6 +50,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from exc
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -252,6 +262,13 @@ if not set(HOLIDAY_CATEGORIES) <= {"public", "government"}:
     raise ImproperlyConfigured(
         f"HOLIDAY_CATEGORIES={','.join(HOLIDAY_CATEGORIES)!r}: use public and/or government"
     )
+# The categorizer: at or above this confidence (0-1) a complaint without a category is
+# categorized and routed by itself; below it goes to the operators' triage queue with
+# suggestions. Trained models live outside MEDIA_ROOT, which may be served publicly.
+CATEGORIZER_THRESHOLD = env_float("CATEGORIZER_THRESHOLD", 0.6)
+if not 0 < CATEGORIZER_THRESHOLD <= 1:
+    raise ImproperlyConfigured("CATEGORIZER_THRESHOLD must be above 0 and at most 1")
+CATEGORIZER_MODEL_DIR = Path(env_str("CATEGORIZER_MODEL_DIR", str(VAR_DIR / "models")))
 # Days a citizen may reopen after "resolved" before it closes by itself.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import MultipleFileInput, MultipleImageField
 from complaints.images import ImageRejected, ProcessedImage, process_image
-from complaints.models import Agency, Area
+from complaints.models import Agency, Area, Category
 from complaints.selectors import area_by_code
+from dispositions.models import CategorizationDecision
 
 from .selectors import forward_targets
 
@@ -99,8 +100,18 @@ class ReasonForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    """An operator sends a complaint from triage to an agency."""
+    """An operator sends a complaint from triage to an agency, setting its category.
 
+    The categorizer's best suggestion (and its agency, when it is sure enough) come
+    preselected; choosing a category records the operator's decision.
+    """
+
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("— keep as it is —"),
+    )
     agency = forms.ModelChoiceField(
         label=_("Agency"), queryset=Agency.objects.none(), empty_label=_("— choose —")
     )
@@ -112,9 +123,24 @@ class AssignForm(forms.Form):
     )
     note = _note_field(_("Note for the agency"), required=False, rows=2)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, suggestion: CategorizationDecision | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = forward_targets(exclude=None)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
+            "parent"
+        )
+        if suggestion is not None and suggestion.suggestions:
+            best = suggestion.suggestions[0]["category_slug"]
+            self.fields["category"].initial = (
+                Category.objects.filter(slug=best, is_active=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        sure = settings.CATEGORIZER_THRESHOLD
+        if suggestion is not None and (suggestion.agency_confidence or 0) >= sure:
+            self.fields["agency"].initial = suggestion.agency_suggestion_id
 
     def clean_area_code(self) -> Area | None:
         """The area with this official code, or None when left blank."""

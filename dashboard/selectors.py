@@ -36,8 +36,9 @@ from complaints.models import (
     User,
 )
 from complaints.selectors import can_see_reporter, complaint_visible_to
+from dispositions.categorizer.selectors import decision_latest
 from dispositions.escalation import LATE_AFTER
-from dispositions.models import Disposition, DuplicateLink, Escalation
+from dispositions.models import CategorizationDecision, Disposition, DuplicateLink, Escalation
 from dispositions.selectors import duplicate_links_open_for
 
 
@@ -252,6 +253,8 @@ class StaffComplaint:
     acts_for_agency: bool  # the viewer acts as the holding agency, not as an operator
     duplicates: list[StaffDuplicate]
     merged_reports: list[Complaint]
+    # In triage: the categorizer's last word (its suggestions help the operator choose).
+    categorization: CategorizationDecision | None = None
 
 
 def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplaint:
@@ -338,6 +341,7 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
         acts_for_agency=AGENCY in actor.capacities(complaint),
         duplicates=staff_duplicates(user=user, complaint=complaint),
         merged_reports=list(complaint.merged_complaints.order_by("created_at", "id")),
+        categorization=decision_latest(complaint) if complaint.status == Status.TRIAGE else None,
     )
 
 

@@ -27,7 +27,7 @@ from complaints.models import Complaint
 from complaints.selectors import complaint_visible_to
 from dispositions import duplicates
 from dispositions import services as disposition_services
-from dispositions.models import Disposition, DuplicateLink
+from dispositions.models import CategorizationDecision, Disposition, DuplicateLink
 
 from . import selectors
 from .forms import (
@@ -122,6 +122,7 @@ def _assign(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
         agency=form.cleaned_data["agency"],
         note=form.cleaned_data["note"],
         area=form.cleaned_data["area_code"],
+        category=form.cleaned_data["category"],
     )
 
 
@@ -213,10 +214,18 @@ def _offered(detail: selectors.StaffComplaint) -> list[str]:
     return offered
 
 
-def _make_form(name: str, complaint: Complaint, data: Any = None, files: Any = None) -> forms.Form:
+def _make_form(
+    name: str,
+    complaint: Complaint,
+    data: Any = None,
+    files: Any = None,
+    suggestion: CategorizationDecision | None = None,
+) -> forms.Form:
     form_class = ACTIONS[name].form_class
     if form_class is ForwardForm:
         return ForwardForm(data, files, prefix=name, current_agency=complaint.agency)
+    if form_class is AssignForm:
+        return AssignForm(data, files, prefix=name, suggestion=suggestion)
     return form_class(data, files, prefix=name)
 
 
@@ -226,7 +235,10 @@ def _render_detail(
     bound: tuple[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    action_forms = {name: _make_form(name, detail.complaint) for name in _offered(detail)}
+    action_forms = {
+        name: _make_form(name, detail.complaint, suggestion=detail.categorization)
+        for name in _offered(detail)
+    }
     if bound is not None:
         action_forms[bound[0]] = bound[1]
     return render(

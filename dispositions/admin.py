@@ -1,5 +1,6 @@
-"""Admin for routing rules (with a dry run and a dead-end report), deadline policies and
-days off (edited here); dispositions, duplicate links and escalations (inspected only).
+"""Admin: routing rules (with a dry run and a dead-end report), keywords, deadline policies
+and days off are edited here; dispositions, duplicates, escalations, models and decisions
+are only inspected: services write them.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from complaints.models import Area
 from . import services
 from .forms import DryRunForm
 from .models import (
+    CategorizationDecision,
+    CategorizerModel,
+    CategoryKeyword,
     DeadlinePolicy,
     Disposition,
     DuplicateLink,
     Escalation,
     NonWorkingDay,
     RoutingRule,
+    TrainingExample,
 )
 
 GAP_AREAS_SHOWN = 30
@@ -201,6 +206,52 @@ class DuplicateLinkAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     search_fields = ("complaint__tracking_code", "candidate_of__tracking_code")
     list_select_related = ("complaint", "candidate_of", "decided_by")
+
+
+@admin.register(CategoryKeyword)
+class CategoryKeywordAdmin(admin.ModelAdmin):
+    """Admins tune the keyword rules here; phrases are normalized when matched."""
+
+    list_display = ("phrase", "category", "weight", "is_active")
+    list_editable = ("weight", "is_active")
+    list_filter = ("is_active", ("category", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("phrase", "category__name", "category__slug")
+    autocomplete_fields = ("category",)
+    list_select_related = ("category__parent",)
+
+
+@admin.register(TrainingExample)
+class TrainingExampleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "category", "agency", "source", "imported_from", "occurred_on")
+    list_filter = ("source", ("category", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("text", "imported_from")
+    autocomplete_fields = ("category", "agency", "area")
+    raw_id_fields = ("complaint",)
+    list_select_related = ("category__parent", "agency")
+
+
+@admin.register(CategorizerModel)
+class CategorizerModelAdmin(admin.ModelAdmin):
+    """Models are made by `manage.py train_categorizer`; here they are only inspected."""
+
+    list_display = ("version", "trained_at", "n_examples", "size_bytes", "is_active")
+    readonly_fields = [f.name for f in CategorizerModel._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CategorizationDecision)
+class CategorizationDecisionAdmin(admin.ModelAdmin):
+    """Every categorization with its source: the raw material for measuring accuracy."""
+
+    list_display = ("complaint", "category", "source", "confidence", "model_version", "created_at")
+    list_filter = ("source", "model_version")
+    search_fields = ("complaint__tracking_code",)
+    list_select_related = ("complaint", "category__parent")
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

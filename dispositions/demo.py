@@ -20,7 +20,8 @@ from complaints.lifecycle import CITIZEN_ACTOR, Actor, complaint_transition
 from complaints.models import Agency, Area, Category, Channel, Complaint, User
 
 from . import services
-from .models import RoutingRule
+from .categorizer import services as categorizer
+from .models import CategorizerModel, CategoryKeyword, RoutingRule
 
 # Printed by the command so everybody trying the demo can log in; never used in production.
 DEMO_PASSWORD = "sigap-demo-2026"  # noqa: S105 -- public demo password, documented
@@ -121,6 +122,70 @@ TOPICS: tuple[CategoryDef, ...] = (
 
 def all_category_slugs() -> list[str]:
     return [c.slug for topic in TOPICS for c in (topic, *topic.children)]
+
+
+# ---------------------------------------------------------------------------------------
+# Starter keyword rules for the categorizer, as citizens write them (the normalizer folds
+# slang and affixes). Weight 2: the phrase alone says the category; 1: a hint.
+
+KEYWORDS: dict[str, tuple[tuple[str, float], ...]] = {
+    "jalan-rusak": (("jalan rusak", 2), ("jalan berlubang", 2), ("lubang", 1.5), ("aspal", 1),
+                    ("bolong", 1.5), ("ambles", 1.5), ("tambal", 1), ("retak", 1)),
+    "jembatan": (("jembatan", 2), ("jembatan rusak", 1), ("jembatan putus", 1)),
+    "banjir": (("banjir", 2), ("genangan", 2), ("tergenang", 2), ("air naik", 1)),
+    "drainase": (("selokan", 2), ("saluran air", 2), ("gorong gorong", 2), ("mampet", 1.5),
+                 ("tersumbat", 1.5), ("drainase", 2)),
+    "lampu-jalan": (("lampu jalan", 2), ("pju", 2), ("penerangan jalan", 2),
+                    ("lampu mati", 1.5), ("gelap", 1)),
+    "trotoar": (("trotoar", 2), ("pedestrian", 1), ("pejalan kaki", 1)),
+    "harga-bahan-pokok": (("harga", 1), ("bahan pokok", 2), ("sembako", 2), ("beras", 1),
+                          ("minyak goreng", 1.5), ("cabai", 1), ("mahal", 1)),
+    "pasar": (("pasar", 1.5), ("los pasar", 1), ("kios", 1)),
+    "izin-usaha": (("izin usaha", 2), ("perizinan", 2), ("nib", 1.5), ("siup", 1.5),
+                   ("oss", 1)),
+    "layanan-puskesmas": (("puskesmas", 2),),
+    "layanan-rumah-sakit": (("rumah sakit", 2), ("rsud", 2), ("igd", 1.5), ("pasien", 1)),
+    "bpjs-kesehatan": (("bpjs", 2), ("kis", 1), ("jkn", 1.5), ("iuran", 1)),
+    "demam-berdarah": (("demam berdarah", 2), ("dbd", 2), ("fogging", 2), ("nyamuk", 1.5),
+                       ("jentik", 1.5)),
+    "bansos": (("bansos", 2), ("bantuan sosial", 2), ("blt", 2), ("pkh", 2),
+               ("dtks", 1.5)),
+    "orang-terlantar": (("odgj", 2), ("gangguan jiwa", 2), ("terlantar", 2), ("gelandangan", 2),
+                        ("pengemis", 1.5), ("anak jalanan", 1.5)),
+    "ppdb": (("ppdb", 2), ("spmb", 2), ("zonasi", 2), ("pendaftaran sekolah", 2),
+             ("murid baru", 1.5)),
+    "sarana-sekolah": (("ruang kelas", 1.5), ("atap sekolah", 2), ("gedung sekolah", 2),
+                       ("sekolah rusak", 2), ("toilet sekolah", 1.5)),
+    "pungutan-sekolah": (("pungutan sekolah", 2), ("uang gedung", 2), ("iuran sekolah", 2),
+                         ("seragam", 1), ("lks", 1), ("sumbangan sekolah", 2)),
+    "adminduk": (("ktp", 2), ("kartu keluarga", 2), ("akta kelahiran", 2), ("disdukcapil", 2),
+                 ("blangko", 1.5), ("kk", 1.5), ("domisili", 1)),
+    "pungli": (("pungli", 2), ("pungutan liar", 2), ("minta uang", 1.5), ("uang pelicin", 2),
+               ("calo", 1.5), ("suap", 1.5)),
+    "pelayanan-aparatur": (("pelayanan", 1), ("petugas", 1), ("tidak ramah", 1.5), ("judes", 1.5),
+                           ("pegawai", 1), ("lambat", 1)),
+    "upah": (("upah", 2), ("gaji", 2), ("umk", 2), ("thr", 2), ("lembur", 1)),
+    "phk": (("phk", 2), ("pemutusan hubungan kerja", 2), ("dipecat", 2), ("pesangon", 2)),
+    "angkutan-umum": (("angkot", 2), ("angkutan umum", 2), ("bus", 1.5), ("sopir", 1),
+                      ("trayek", 1.5), ("ojek", 1), ("ongkos", 1)),
+    "kemacetan": (("macet", 2), ("kemacetan", 2), ("antrean kendaraan", 1)),
+    "parkir-liar": (("parkir liar", 2), ("juru parkir", 1.5), ("jukir", 1.5), ("parkir", 1.5),
+                    ("markir", 1.5)),
+    "rambu-lalu-lintas": (("rambu", 2), ("lampu lalu lintas", 2), ("lampu merah", 2),
+                          ("traffic light", 2), ("zebra cross", 1.5), ("marka", 1.5)),
+    "sampah": (("sampah", 2), ("tumpukan sampah", 1), ("tps", 1.5),
+               ("bau", 0.5), ("lalat", 1)),
+    "pohon-tumbang": (("pohon tumbang", 2), ("pohon", 1.5), ("dahan", 1.5), ("ranting", 1),
+                      ("rawan tumbang", 2)),
+    "pencemaran": (("limbah", 2), ("pencemaran", 2), ("asap", 1.5), ("bau menyengat", 1),
+                   ("tercemar", 2), ("polusi", 2), ("keruh", 1)),
+    "pkl": (("pkl", 2), ("pedagang kaki lima", 2), ("lapak", 1.5), ("gerobak", 1),
+            ("berjualan", 1), ("jualan", 1)),
+    "bangunan-liar": (("bangunan liar", 2), ("bangli", 2), ("tanpa imb", 2), ("tanpa pbg", 2),
+                      ("bangunan tanpa izin", 2)),
+    "gangguan-ketertiban": (("tawuran", 2), ("bising", 1.5), ("berisik", 1.5), ("balap liar", 2),
+                            ("mabuk", 1.5), ("keributan", 1.5), ("preman", 1.5)),
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
@@ -384,6 +449,8 @@ class DemoLoadResult:
     changes: dict[str, Counter[Change]] = field(default_factory=dict)
     complaints_created: int = 0
     users: list[User] = field(default_factory=list)
+    training_examples_loaded: int = 0
+    model_trained: CategorizerModel | None = None
 
 
 class DemoDataError(RuntimeError):
@@ -492,6 +559,33 @@ def routing_rules_load(
     return changes
 
 
+def keywords_load(*, categories: dict[str, Category]) -> Counter[Change]:
+    changes: Counter[Change] = Counter()
+    for slug, phrases in KEYWORDS.items():
+        for phrase, weight in phrases:
+            _keyword, change = _upsert(
+                CategoryKeyword,
+                lookup={"category": categories[slug], "phrase": phrase},
+                values={"weight": float(weight), "is_active": True},
+            )
+            changes[change] += 1
+    return changes
+
+
+def categorizer_load() -> tuple[int, CategorizerModel | None]:
+    """The starter training set, and a first model when the set changed or none is active.
+
+    A few hundred examples train in a second or two, so `make run` categorizes at once.
+    """
+    loaded = categorizer.starter_examples_load()
+    if not loaded and CategorizerModel.objects.filter(is_active=True).exists():
+        return 0, None
+    try:
+        return loaded, categorizer.categorizer_train()
+    except ValueError:  # no starter file and no other examples: rules alone
+        return loaded, None
+
+
 def users_load(*, agencies: dict[str, Agency]) -> tuple[list[User], Counter[Change]]:
     users: list[User] = []
     changes: Counter[Change] = Counter()
@@ -582,6 +676,8 @@ def demo_load(*, load_areas: bool = True) -> DemoLoadResult:
     result.changes["routing rules"] = routing_rules_load(
         categories=categories, areas=areas, agencies=agencies
     )
+    result.changes["category keywords"] = keywords_load(categories=categories)
+    result.training_examples_loaded, result.model_trained = categorizer_load()
     result.users, result.changes["users"] = users_load(agencies=agencies)
     result.complaints_created = complaints_load(
         categories=categories, areas=areas, users={u.username: u for u in result.users}

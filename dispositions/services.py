@@ -28,6 +28,7 @@ from complaints.lifecycle import SYSTEM_ACTOR, Actor, TransitionError, complaint
 from complaints.models import Agency, Area, Attachment, Category, Complaint, Priority, Status
 
 from . import duplicates
+from .categorizer import services as categorizer
 from .deadlines import WorkingCalendar, deadline_after, working_calendar, working_time_between
 from .models import DeadlinePolicy, Disposition, RoutingRule
 
@@ -477,13 +478,13 @@ class RouteOutcome(enum.StrEnum):
 
 @transaction.atomic
 def complaint_route(*, complaint_id: int, now: datetime | None = None) -> RouteOutcome:
-    """Apply the routing rules to a new complaint: open a disposition, or send to triage.
+    """Locate, categorize if needed, then route a new complaint or send it to triage.
 
     Coordinates refine the area first (see `located_area`), so the most specific area
-    known decides.
-
-    Idempotent: a second run (a redelivered task, the sweeper) finds the complaint no
-    longer "new" and does nothing; the lifecycle's guarded update settles a race.
+    known decides. The categorizer sets the category only when confident
+    (settings.CATEGORIZER_THRESHOLD); otherwise its suggestions wait for the operator in
+    triage. Idempotent: a second run (a redelivered task, the sweeper) finds the complaint
+    no longer "new" and does nothing; the lifecycle's guarded update settles a race.
     """
     complaint = (
         Complaint.objects.select_for_update(of=("self",))
@@ -505,6 +506,14 @@ def complaint_route(*, complaint_id: int, now: datetime | None = None) -> RouteO
             actor=SYSTEM_ACTOR,
             source=complaint_services.AreaSource.COORDINATES,
         )
+    if complaint.category is None:
+        decision = categorizer.complaint_categorize(complaint=complaint)
+        if decision.category is None:
+            complaint_transition(complaint=complaint, action="send_to_triage", actor=SYSTEM_ACTOR)
+            _look_for_duplicates(complaint)
+            return RouteOutcome.TRIAGE
+    else:
+        categorizer.decision_record_reporter(complaint=complaint)
     match = routing_rule_match(category=complaint.category, area=complaint.area)
     if match is None:
         complaint_transition(complaint=complaint, action="send_to_triage", actor=SYSTEM_ACTOR)
@@ -624,13 +633,15 @@ def complaint_assign(
 ) -> Disposition:
     """An operator sends a complaint from triage to an agency, categorizing it on the way.
 
-    The category is set first so the new disposition's deadlines follow it; an area the
+    The category is set first so the new disposition's deadlines follow it; a category
+    given here is a person's decision, recorded as such and learned from. An area the
     operator learned (by phone, from the photo) is recorded for reports and later routing.
     """
     if category is not None:
         complaint_services.complaint_set_category(
             complaint=complaint, category=category, actor=actor
         )
+        categorizer.decision_record_person(complaint=complaint, category=category, actor=actor)
     if area is not None:
         complaint_services.complaint_set_area(
             complaint=complaint,

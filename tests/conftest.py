@@ -48,6 +48,7 @@ def english():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CATEGORIZER_MODEL_DIR = tmp_path / "models"
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,14 @@ from django.core.management import CommandError, call_command
 from complaints.models import Agency, Area, Category, Complaint, ComplaintEvent, Status, User
 from complaints.services import complaint_create
 from dispositions.demo import COMPLAINTS, DEMO_PASSWORD, TOPICS, all_category_slugs
-from dispositions.models import Disposition, RoutingRule
+from dispositions.models import (
+    CategorizationDecision,
+    CategorizerModel,
+    CategoryKeyword,
+    Disposition,
+    RoutingRule,
+    TrainingExample,
+)
 from dispositions.services import complaint_route, routing_rule_match
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +81,11 @@ def test_it_is_idempotent(demo):
     assert counts() == before
     assert set(Category.objects.values_list("slug", flat=True)) == slugs
     assert "Areas:" not in output  # areas exist, so they are not reloaded
-    for kind in ("Categories", "Agencies", "Routing rules", "Users"):
+    for kind in ("Categories", "Agencies", "Routing rules", "Category keywords", "Users"):
         assert f"{kind}: 0 new, 0 updated" in output
     assert "none added" in output
+    assert "Categorizer:" not in output  # same starter set, a model active: no retraining
+    assert CategorizerModel.objects.count() == 1
     assert "kel.dago" in output  # the logins table is printed every run
 
 
@@ -199,6 +208,8 @@ def test_demo_complaints_show_every_colour_and_a_history(demo):
     ]
     triaged = Complaint.objects.get(status=Status.TRIAGE)
     assert triaged.category is None
+    decision = CategorizationDecision.objects.get(complaint=triaged)
+    assert decision.category is None and decision.suggestions  # the operator sees suggestions
     assert Complaint.objects.filter(is_anonymous=True, is_confidential=True).count() == 1
 
 
@@ -220,3 +231,30 @@ def test_it_refuses_without_areas_when_told_not_to_load_them():
 def test_it_uses_areas_already_loaded(demo):
     # The default load found areas, so --no-areas on a loaded database works too.
     assert "0 new, 0 updated" in load_demo("--no-areas")
+
+
+def test_the_demo_categorizes_out_of_the_box(demo):
+    model = CategorizerModel.objects.get(is_active=True)
+    assert model.n_examples == TrainingExample.objects.filter(source="starter").count() > 300
+    assert CategoryKeyword.objects.filter(category__slug="jalan-rusak", phrase="bolong").exists()
+    assert f"model {model.version} trained on {model.n_examples} examples" in demo
+
+    complaint = complaint_create(
+        channel="whatsapp",
+        text="jln di depan sdn 3 bolong gede bgt udh 2 minggu gk dibenerin",
+        area=Area.objects.get(code="32.73.02.1006"),  # Lebak Siliwangi, Kota Bandung
+    )
+    assert complaint_route(complaint_id=complaint.pk) == "assigned"
+    complaint.refresh_from_db()
+    assert complaint.category.slug == "jalan-rusak"
+    assert complaint.agency.slug == "dsdabm-bandung"
+    decision = CategorizationDecision.objects.get(complaint=complaint)
+    assert decision.source in ("rule", "model") and decision.model_version == model.version
+
+    vague = complaint_create(
+        channel="sms",
+        text="pak tolong ditindaklanjuti laporan saya yang kemarin",
+        area=complaint.area,
+    )
+    assert complaint_route(complaint_id=vague.pk) == "triage"
+    assert CategorizationDecision.objects.get(complaint=vague).suggestions

@@ -39,6 +39,11 @@ class Command(BaseCommand):
                 f"{kind.capitalize()}: {changes['created']} new, {changes['updated']} updated, "
                 f"{changes['unchanged']} unchanged."
             )
+        if result.training_examples_loaded:
+            out.write(f"Categorizer: {result.training_examples_loaded} starter examples loaded.")
+        if result.model_trained is not None:
+            m = result.model_trained
+            out.write(f"Categorizer: model {m.version} trained on {m.n_examples} examples.")
         if result.complaints_created:
             out.write(f"Complaints: {result.complaints_created} new demo complaints.")
         else:

@@ -1,0 +1,1 @@
+"""The complaint categorizer: normalization, keyword rules, a trained model, decisions."""
