@@ -261,17 +261,27 @@ def complaint_set_category(
     before = complaint.category
     complaint.category = category
     complaint.save(update_fields=["category", "updated_at"])
+    return _internal_note(
+        complaint=complaint,
+        actor=actor,
+        action="categorize",
+        note=_("Category: %(before)s → %(after)s")
+        % {"before": before or "—", "after": category or "—"},
+    )
+
+
+def _internal_note(*, complaint: Complaint, actor: Actor, action: str, note: str) -> ComplaintEvent:
+    """A staff-only timeline entry for a change that is not a status change."""
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=ComplaintEvent.Kind.NOTE,
-        action="categorize",
+        action=action,
         actor=actor.user,
         actor_label=actor.label,
         agency=complaint.agency,
         from_status=complaint.status,
         to_status=complaint.status,
-        note=_("Category: %(before)s → %(after)s")
-        % {"before": before or "—", "after": category or "—"},
+        note=note,
         is_public=False,
     )
 
@@ -341,20 +351,14 @@ def complaint_set_area(
     before = complaint.area
     complaint.area = area
     complaint.save(update_fields=["area", "updated_at"])
-    return ComplaintEvent.objects.create(
+    return _internal_note(
         complaint=complaint,
-        kind=ComplaintEvent.Kind.NOTE,
+        actor=actor,
         action="set_area",
-        actor=actor.user,
-        actor_label=actor.label,
-        agency=complaint.agency,
-        from_status=complaint.status,
-        to_status=complaint.status,
         note=_("Area: %(before)s → %(after)s (%(source)s)")
         % {
             "before": before or "—",
             "after": area or "—",
             "source": _area_source_text(source),
         },
-        is_public=False,
     )

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from complaints.admin import ReadOnlyAdminMixin
 from complaints.models import Area
 
 from . import services
@@ -154,7 +155,7 @@ class NonWorkingDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disposition)
-class DispositionAdmin(admin.ModelAdmin):
+class DispositionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Dispositions change only through dispositions.services (with the complaint's status)."""
 
     list_display = (
@@ -178,15 +179,6 @@ class DispositionAdmin(admin.ModelAdmin):
         "forwarded_from__complaint",
     )
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DuplicateLink)
@@ -245,7 +237,7 @@ class CategorizerModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(CategorizationDecision)
-class CategorizationDecisionAdmin(admin.ModelAdmin):
+class CategorizationDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every categorization with its source: the raw material for measuring accuracy."""
 
     list_display = ("complaint", "category", "source", "confidence", "model_version", "created_at")
@@ -254,18 +246,9 @@ class CategorizationDecisionAdmin(admin.ModelAdmin):
     list_select_related = ("complaint", "category__parent")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Escalation steps are written by dispositions.escalation only, each exactly once."""
 
     list_display = (
@@ -284,12 +267,3 @@ class EscalationAdmin(admin.ModelAdmin):
     search_fields = ("disposition__complaint__tracking_code", "disposition__agency__name")
     list_select_related = ("disposition__complaint", "disposition__agency")
     date_hierarchy = "reached_at"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
