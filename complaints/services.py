@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import phonenumbers
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -362,3 +364,27 @@ def complaint_set_area(
             "source": _area_source_text(source),
         },
     )
+
+
+# Code + phone lookups: a short code is guessable, so failed guesses are rate-limited per
+# client. Counted in the cache (shared across processes when CACHE_URL points at Redis).
+
+
+def _lookup_key(client: str) -> str:
+    return f"track-lookup-failures:{client or 'unknown'}"
+
+
+def tracking_lookup_allowed(*, client: str) -> bool:
+    """False once `client` failed TRACK_LOOKUP_MAX_FAILURES lookups within the window."""
+    return cache.get(_lookup_key(client), 0) < settings.TRACK_LOOKUP_MAX_FAILURES
+
+
+def tracking_lookup_failed(*, client: str) -> None:
+    key = _lookup_key(client)
+    window = settings.TRACK_LOOKUP_WINDOW_MINUTES * 60
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=window)

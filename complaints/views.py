@@ -19,7 +19,12 @@ from .selectors import (
     complaint_followup_view,
     complaint_public_view,
 )
-from .services import complaint_create, pending_upload_store
+from .services import (
+    complaint_create,
+    pending_upload_store,
+    tracking_lookup_allowed,
+    tracking_lookup_failed,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -143,13 +148,16 @@ def track_page(
 def track_lookup(request: HttpRequest) -> HttpResponse:
     form = TrackLookupForm(data=request.POST if request.method == "POST" else None)
     not_found = False
-    if form.is_valid():
+    if form.is_valid() and not tracking_lookup_allowed(client=request.META.get("REMOTE_ADDR", "")):
+        form.add_error(None, _("Too many attempts. Please wait a few minutes and try again."))
+    elif form.is_valid():
         complaint = complaint_by_code_and_phone(
             code=form.cleaned_data["code"], phone_e164=form.cleaned_data["phone"]
         )
         if complaint is not None:
             return redirect("complaints:track", token=complaint.public_token)
         # Same words whether the code exists or not: the page must not confirm codes.
+        tracking_lookup_failed(client=request.META.get("REMOTE_ADDR", ""))
         not_found = True
         form.add_error(None, _("We found no complaint with this code and phone number."))
     return render(request, "complaints/track_lookup.html", {"form": form, "not_found": not_found})

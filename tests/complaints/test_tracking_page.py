@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.core.cache import cache
 from django.urls import reverse
 
 from complaints.images import process_image
@@ -162,3 +163,15 @@ def test_the_page_refreshes_itself(client, world, django_capture_on_commit_callb
     html = page(client, complaint)
     assert 'data-refresh-seconds="15"' in html
     assert '<noscript><meta http-equiv="refresh"' in html
+
+
+def test_repeated_failed_lookups_are_slowed_down(client, world, settings):
+    settings.TRACK_LOOKUP_MAX_FAILURES = 3
+    cache.clear()
+    wrong = {"code": "ABCD-2345", "phone": "081200000000"}
+    for _ in range(3):
+        response = client.post(reverse("complaints:track_lookup"), wrong)
+        assert "Kami tidak menemukan aduan" in response.content.decode()
+    response = client.post(reverse("complaints:track_lookup"), wrong)
+    assert "Terlalu banyak percobaan" in response.content.decode()
+    cache.clear()
