@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 State = InboundMessage.State
 MAX_ATTEMPTS = 5
+# Longer than the whole retry ladder (10 + 20 + 40 + 80 s, see tasks.process_inbound).
+FAILED_RETRY_LOST_AFTER = timedelta(minutes=15)
 # Errors that may pass by themselves (a locked or restarting database, a network blip).
 TEMPORARY_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
@@ -51,7 +54,6 @@ class Outcome(enum.StrEnum):
     PROCESSED = "processed"
     IGNORED = "ignored"
     SKIPPED = "skipped"  # already done (or parked) before this run
-    RETRY = "retry"
     PARKED = "parked"
 
 
@@ -110,8 +112,12 @@ def inbound_process(*, message_id: int) -> Outcome:
     """Turn one stored message into what it means; safe to run twice."""
     try:
         with transaction.atomic():
-            message = InboundMessage.objects.select_for_update().get(pk=message_id)
-            if message.state not in (State.RECEIVED, State.FAILED, State.PROCESSING):
+            message = InboundMessage.objects.select_for_update().filter(pk=message_id).first()
+            if message is None or message.state not in (
+                State.RECEIVED,
+                State.FAILED,
+                State.PROCESSING,
+            ):
                 return Outcome.SKIPPED
             message.state = State.PROCESSING
             message.save(update_fields=["state"])
@@ -131,7 +137,11 @@ def inbound_process(*, message_id: int) -> Outcome:
 
 
 def _record_failure(*, message_id: int, exc: BaseException, temporary: bool) -> Outcome:
-    message = InboundMessage.objects.get(pk=message_id)
+    try:
+        message = InboundMessage.objects.get(pk=message_id)
+    except TEMPORARY_ERRORS as db_exc:
+        # The database is gone too: nothing recorded, so let the task try again later.
+        raise TemporaryInboundError(f"{type(exc).__name__}: {exc}") from db_exc
     message.attempts += 1
     message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     park = not temporary or message.attempts >= MAX_ATTEMPTS
@@ -218,9 +228,16 @@ def inbound_replay(*, message_id: int) -> bool:
 
 
 def stranded_inbound_ids(*, older_than_seconds: int = 30, limit: int = 500) -> list[int]:
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    """Messages whose processing was never enqueued, or whose retry was lost."""
+    now = timezone.now()
+    never_enqueued = Q(
+        state=State.RECEIVED, received_at__lt=now - timedelta(seconds=older_than_seconds)
+    )
+    # The retries of a failed message are all due within a few minutes of its arrival; one
+    # still failed long after lost its retry (a broker restart). Processing is idempotent.
+    retry_lost = Q(state=State.FAILED, received_at__lt=now - FAILED_RETRY_LOST_AFTER)
     return list(
-        InboundMessage.objects.filter(state=State.RECEIVED, received_at__lt=cutoff)
+        InboundMessage.objects.filter(never_enqueued | retry_lost)
         .order_by("received_at")
         .values_list("id", flat=True)[:limit]
     )

@@ -181,6 +181,27 @@ def test_the_sweeper_relays_a_stuck_received_message(world):
     assert fresh.state == State.RECEIVED
 
 
+def test_the_sweeper_relays_a_failed_message_whose_retry_was_lost(world):
+    lost = _store()
+    recent = _store("bsuid_only", provider_message_id="wamid.BSUID001")
+    InboundMessage.objects.filter(pk=lost.pk).update(
+        state=State.FAILED, attempts=2, received_at=timezone.now() - timedelta(minutes=20)
+    )
+    # Failed a minute ago: its retry is still on the way, so the sweeper leaves it.
+    InboundMessage.objects.filter(pk=recent.pk).update(
+        state=State.FAILED, attempts=1, received_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert relay_stranded_inbound.delay().get() == 1
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert (lost.state, lost.attempts) == (State.PROCESSED, 3)
+    assert recent.state == State.FAILED
+
+
+def test_a_message_that_is_gone_is_skipped(world):
+    assert inbound_process(message_id=987654) == Outcome.SKIPPED
+
+
 def test_the_sweeper_is_scheduled_with_an_expiry(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["relay-stranded-inbound"]
     assert entry["task"] == "channels_intake.relay_stranded_inbound"
