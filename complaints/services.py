@@ -102,6 +102,7 @@ def complaint_create(
     photos: Sequence[ProcessedImage] = (),
     pending_uploads: Iterable[PendingUpload] = (),
     title: str = "",
+    reporter: Reporter | None = None,
 ) -> Complaint:
     """Create a complaint with its reporter and photos; routing starts after commit."""
     text = (text or "").strip()
@@ -111,9 +112,11 @@ def complaint_create(
         raise ValidationError(_("Unknown channel “%s”.") % channel, code="channel")
     if (latitude is None) != (longitude is None):
         raise ValidationError(_("Give both latitude and longitude, or neither."), code="location")
-    reporter = reporter_get_or_create(
-        name=reporter_name, phone=reporter_phone, email=reporter_email
-    )
+    if reporter is None:
+        # A channel that already knows the citizen (by a handle) passes the reporter itself.
+        reporter = reporter_get_or_create(
+            name=reporter_name, phone=reporter_phone, email=reporter_email
+        )
 
     complaint = Complaint(
         channel=channel,

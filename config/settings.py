@@ -271,6 +271,14 @@ if not 0 < CATEGORIZER_THRESHOLD <= 1:
 CATEGORIZER_MODEL_DIR = Path(env_str("CATEGORIZER_MODEL_DIR", str(VAR_DIR / "models")))
 # Days a citizen may reopen after "resolved" before it closes by itself.
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+
+# WhatsApp Business Cloud API. Without the app secret the webhook refuses every POST (503):
+# unsigned traffic is never accepted.
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_API_BASE = env_str("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within
 # this many metres and days, whose text is at least this similar (percent, character
 # 3-gram cosine); without coordinates the same kelurahan and a stricter similarity.
@@ -353,6 +361,12 @@ CELERY_BEAT_SCHEDULE = {
     # The escalation ladder: reminders, notices to the head and supervisor, sanctions.
     "escalate-deadlines": {
         "task": "dispositions.escalate_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Safety net: inbound messages stored while the broker was unreachable are processed anyway.
+    "relay-stranded-inbound": {
+        "task": "channels_intake.relay_stranded_inbound",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

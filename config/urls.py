@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("", include("dispositions.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("webhooks/", include("channels_intake.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
