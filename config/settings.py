@@ -309,6 +309,17 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hold the beat task for long
 
+# WhatsApp Cloud API (docs/outbox.md). Unset credentials: replies go to the log only.
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_API_BASE = env_str("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
+# Minutes a send may stay unfinished before the sweeper flags its outcome as unknown.
+OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 10)
+if OUTBOX_STUCK_MINUTES < 1:
+    raise ImproperlyConfigured("OUTBOX_STUCK_MINUTES must be at least 1")
+
 # Celery: the embedded default is kombu's filesystem transport under var/broker.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = VAR_DIR / "broker"
@@ -353,6 +364,12 @@ CELERY_BEAT_SCHEDULE = {
     # The escalation ladder: reminders, notices to the head and supervisor, sanctions.
     "escalate-deadlines": {
         "task": "dispositions.escalate_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Replies to citizens: re-enqueue lost sends, flag sends a dead worker left unfinished.
+    "sweep-outbox": {
+        "task": "channels_intake.sweep_outbox",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
