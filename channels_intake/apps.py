@@ -1,5 +1,17 @@
+"""Channels: replies to citizens on the channel they used (and, later, the inbound side)."""
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChannelsIntakeConfig(AppConfig):
     name = "channels_intake"
+    verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        from complaints import hooks
+
+        from .tasks import on_complaint_created, on_complaint_transitioned
+
+        hooks.register(hooks.COMPLAINT_CREATED, on_complaint_created)
+        hooks.register(hooks.COMPLAINT_TRANSITIONED, on_complaint_transitioned)
