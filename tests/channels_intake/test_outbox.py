@@ -441,3 +441,18 @@ def test_the_admin_sends_failed_messages_again(
     message.refresh_from_db()
     assert message.state == State.SENT and message.attempts == 1
     assert len(cloud_api.requests) == 1
+
+
+def test_the_sweeper_runs_every_minute_and_expires(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-outbox"]
+    assert entry["task"] == "channels_intake.sweep_outbox"
+    assert entry["schedule"] == 60.0
+    assert entry["options"]["expires"] < 60
+
+
+def test_replies_are_hooked_to_the_core_events():
+    from channels_intake.tasks import on_complaint_created, on_complaint_transitioned
+    from complaints import hooks
+
+    assert on_complaint_created in hooks.handlers(hooks.COMPLAINT_CREATED)
+    assert on_complaint_transitioned in hooks.handlers(hooks.COMPLAINT_TRANSITIONED)
