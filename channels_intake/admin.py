@@ -1,4 +1,4 @@
-"""The inbox in the admin: read-only, with one action to replay parked or failed messages."""
+"""The inbox and the outbox in the admin: read-only, with Replay and Send-again actions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.utils.translation import ngettext
 
 from complaints.admin import ReadOnlyAdminMixin
 
-from .models import InboundMessage, ReporterHandle
+from .models import InboundMessage, OutboundMessage, ReporterHandle
+from .outbox import outbound_retry
 from .services import inbound_replay
 
 
@@ -58,3 +59,36 @@ class ReporterHandleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("channel", "handle", "reporter", "created_at")
     list_filter = ("channel",)
     search_fields = ("handle", "reporter__name", "reporter__phone")
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "kind",
+        "state",
+        "attempts",
+        "delivery_status",
+        "sent_at",
+    )
+    list_filter = ("state", "channel", "kind", "delivery_status")
+    search_fields = ("recipient", "provider_message_id", "complaint__tracking_code")
+    raw_id_fields = ("complaint",)
+    list_select_related = ("complaint",)
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Send the failed messages again"))
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboundMessage]) -> None:
+        count = outbound_retry(message_ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(
+            request,
+            ngettext(
+                "%d failed message will be sent again.",
+                "%d failed messages will be sent again.",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
+        )

@@ -1,4 +1,4 @@
-"""Channels intake: the raw inbox, provider webhooks and their adapters."""
+"""Channels: the raw inbox, provider webhooks and adapters, and replies on the same channel."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class ChannelsIntakeConfig(AppConfig):
     name = "channels_intake"
     verbose_name = _("Channels intake")
+
+    def ready(self) -> None:
+        from complaints import hooks
+
+        from .tasks import on_complaint_created, on_complaint_transitioned
+
+        hooks.register(hooks.COMPLAINT_CREATED, on_complaint_created)
+        hooks.register(hooks.COMPLAINT_TRANSITIONED, on_complaint_transitioned)

@@ -25,6 +25,7 @@ from complaints.services import complaint_create, normalize_phone, reporter_get_
 from .adapters import whatsapp
 from .models import InboundMessage, ReporterHandle
 from .normalized import Kind, NormalizedMessage
+from .outbox import outbound_delivery_update
 
 logger = logging.getLogger(__name__)
 
@@ -164,12 +165,15 @@ def _process(message: InboundMessage) -> Outcome:
     if not found:
         raise ValueError("The stored body does not contain this message")
     normalized = found[0]
-    if (
-        normalized.kind == Kind.STATUS
-        or normalized.message_type not in COMPLAINT_TYPES
-        or not normalized.has_content
-    ):
-        # Statuses are read by the outbox; replies to prompts by the conversation flow.
+    if normalized.kind == Kind.STATUS:
+        # A delivery status of one of our replies: it updates that outbound row only.
+        outbound_delivery_update(
+            provider_message_id=normalized.status_for, status=normalized.status
+        )
+        message.state = State.IGNORED
+        return Outcome.IGNORED
+    if normalized.message_type not in COMPLAINT_TYPES or not normalized.has_content:
+        # Replies to prompts will be read by the conversation flow (not built yet).
         message.state = State.IGNORED
         return Outcome.IGNORED
     reporter = reporter_for(normalized)

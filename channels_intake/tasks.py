@@ -1,4 +1,4 @@
-"""Thin Celery tasks: load the inbound message by id, call a service."""
+"""Thin Celery tasks of the inbox and the outbox: ids in, services do the work."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import outbox, replies, services
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +35,42 @@ def relay_stranded_inbound(older_than_seconds: int = 30) -> int:
     if ids:
         logger.info("Relayed %d stranded inbound messages", len(ids))
     return len(ids)
+
+
+@shared_task(name="channels_intake.send_outbound", acks_late=True)
+def send_outbound(message_id: int) -> str:
+    """Send one message. Run twice (a redelivery), the second run finds it claimed or sent."""
+    outcome = outbox.outbound_send(message_id=message_id)
+    if outcome.retry_in is not None:
+        send_outbound.apply_async((message_id,), countdown=outcome.retry_in)
+    return outcome.state
+
+
+@shared_task(name="channels_intake.reply_to_event", acks_late=True)
+def reply_to_event(complaint_id: int, action: str, event_id: int | None = None) -> int:
+    """Turn one core event into outbox rows; deduplicated, so safe to run twice."""
+    if action == replies.CREATED:
+        made = replies.replies_for_created(complaint_id=complaint_id)
+    else:
+        assert event_id is not None  # noqa: S101 - every transition hook carries its event
+        made = replies.replies_for_transition(
+            complaint_id=complaint_id, action=action, event_id=event_id
+        )
+    return len(made)
+
+
+@shared_task(name="channels_intake.sweep_outbox", acks_late=True)
+def sweep_outbox() -> int:
+    """Beat, every minute: re-enqueue lost sends; flag sends with an unknown outcome."""
+    report = outbox.outbound_sweep()
+    return len(report.requeued)
+
+
+def on_complaint_created(*, complaint_id: int) -> None:
+    """After-commit hook: acknowledge the new complaint on its channel."""
+    reply_to_event.delay(complaint_id, replies.CREATED)
+
+
+def on_complaint_transitioned(*, complaint_id: int, action: str, event_id: int) -> None:
+    """After-commit hook: tell the citizen about the change."""
+    reply_to_event.delay(complaint_id, action, event_id)

@@ -317,6 +317,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hold the beat task for long
 
+# WhatsApp replies (docs/outbox.md); the WHATSAPP_* credentials are set above.
+# Minutes a send may stay unfinished before the sweeper flags its outcome as unknown.
+OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 10)
+if OUTBOX_STUCK_MINUTES < 1:
+    raise ImproperlyConfigured("OUTBOX_STUCK_MINUTES must be at least 1")
+
 # Celery: the embedded default is kombu's filesystem transport under var/broker.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = VAR_DIR / "broker"
@@ -367,6 +373,12 @@ CELERY_BEAT_SCHEDULE = {
     # Safety net: inbound messages stored while the broker was unreachable are processed anyway.
     "relay-stranded-inbound": {
         "task": "channels_intake.relay_stranded_inbound",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Replies to citizens: re-enqueue lost sends, flag sends a dead worker left unfinished.
+    "sweep-outbox": {
+        "task": "channels_intake.sweep_outbox",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

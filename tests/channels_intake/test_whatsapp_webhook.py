@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from channels_intake.adapters import whatsapp
-from channels_intake.models import InboundMessage, ReporterHandle
+from channels_intake.models import InboundMessage, OutboundMessage, ReporterHandle
 from channels_intake.normalized import Kind
 from complaints.models import Channel, Complaint, Reporter, Status
 
@@ -202,6 +203,17 @@ def test_a_user_without_a_phone_number_becomes_a_reporter_with_a_handle(
 
 
 def test_a_status_update_is_stored_and_ignored(client, world, django_capture_on_commit_callbacks):
+    # The reply the status is about: the status updates it and creates nothing.
+    reply = OutboundMessage.objects.create(
+        channel=Channel.WHATSAPP,
+        recipient="+6281234567890",
+        body="Aduan Anda selesai.",
+        state=OutboundMessage.State.SENT,
+        sent_at=timezone.now(),
+        provider_message_id="wamid.OUT-CONFIRM-1",
+        delivery_status="sent",
+        dedupe_key="test:status",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, fixture("status_failed"))
     assert response.status_code == 200
@@ -210,6 +222,8 @@ def test_a_status_update_is_stored_and_ignored(client, world, django_capture_on_
     assert message.state == State.IGNORED
     assert message.complaint is None
     assert not Complaint.objects.exists()
+    reply.refresh_from_db()
+    assert reply.delivery_status == "failed"
 
 
 def test_an_image_and_a_location_in_one_delivery_are_two_complaints(
