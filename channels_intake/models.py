@@ -28,6 +28,9 @@ class InboundMessage(models.Model):
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     provider_message_id = models.CharField(_("provider message id"), max_length=255)
     sender_id = models.CharField(_("sender"), max_length=255, blank=True)
+    # Where and in which thread a reply goes (NormalizedMessage.address_for_reply, thread_ref).
+    reply_address = models.CharField(_("reply address"), max_length=255, blank=True)
+    thread_ref = models.CharField(_("thread"), max_length=255, blank=True)
     body = models.BinaryField(_("raw body"))
     headers = models.JSONField(_("headers"), default=dict, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
@@ -43,6 +46,14 @@ class InboundMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="inbound_messages",
         verbose_name=_("complaint"),
+    )
+    conversation = models.ForeignKey(
+        "Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("conversation"),
     )
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
@@ -60,6 +71,124 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.provider_message_id}"
+
+
+class Conversation(models.Model):
+    """A draft complaint assembled from one sender's chat messages (docs/conversations.md).
+
+    A photo, then the text, then the location arrive as separate messages; each one from
+    the same sender on the same channel while the draft is open joins it. The draft is
+    submitted as one complaint when the citizen answers the confirmation prompt or when
+    `closes_at` passes without a new message.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        SUBMITTED = "submitted", _("Submitted")
+
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    sender_id = models.CharField(_("sender"), max_length=255)
+    reporter = models.ForeignKey(
+        Reporter,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        verbose_name=_("reporter"),
+    )
+    reply_address = models.CharField(_("reply address"), max_length=255, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    text = models.TextField(_("text"), blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
+    closes_at = models.DateTimeField(_("closes"))
+    complaint = models.OneToOneField(
+        Complaint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversation",
+        verbose_name=_("complaint"),
+    )
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [
+            # One open draft per sender and channel; a second message joins it.
+            models.UniqueConstraint(
+                fields=["channel", "sender_id"],
+                condition=Q(state="open"),
+                name="conversation_one_open_per_sender",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "closes_at"], name="conversation_due")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.sender_id} ({self.state})"
+
+
+class InboundMedia(models.Model):
+    """A file a provider holds for one inbound message, fetched by a worker (docs/media.md).
+
+    Images are validated, re-encoded (no EXIF or GPS) and become the complaint's
+    attachments; audio and documents are kept here, with their checksum, for staff.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        FETCHED = "fetched", _("Fetched")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+
+    message = models.ForeignKey(
+        InboundMessage, on_delete=models.CASCADE, related_name="media", verbose_name=_("message")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=12)
+    mime_type = models.CharField(_("type"), max_length=100, blank=True)
+    media_id = models.CharField(_("provider media id"), max_length=512, blank=True)
+    url = models.URLField(_("provider URL"), max_length=2000, blank=True)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(upload_to="inbound/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    complaint = models.ForeignKey(
+        Complaint,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_media",
+        verbose_name=_("complaint"),
+    )
+    attachment = models.OneToOneField(
+        "complaints.Attachment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_media",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["message_id", "position"]
+        verbose_name = _("inbound media")
+        verbose_name_plural = _("inbound media")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "position"], name="inbound_media_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.message_id} ({self.state})"
 
 
 class ReporterHandle(models.Model):
@@ -106,7 +235,7 @@ class OutboundMessage(models.Model):
 
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     # A phone number in E.164 or the channel's own handle for the recipient.
-    recipient = models.CharField(_("recipient"), max_length=64)
+    recipient = models.CharField(_("recipient"), max_length=255)
     complaint = models.ForeignKey(
         Complaint,
         null=True,
@@ -117,6 +246,8 @@ class OutboundMessage(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
     body = models.TextField(_("text"))
+    # The public thread the reply belongs in (a tweet, a comment, an email's Message-ID).
+    thread_ref = models.CharField(_("thread"), max_length=255, blank=True)
     # WhatsApp outside the 24-hour window takes a pre-approved template instead of `body`.
     template_name = models.CharField(_("template"), max_length=64, blank=True)
     template_params = models.JSONField(_("template parameters"), default=list, blank=True)

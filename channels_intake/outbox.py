@@ -56,6 +56,7 @@ def outbound_enqueue(
     complaint: Complaint | None = None,
     template_name: str = "",
     template_params: list[Any] | None = None,
+    thread_ref: str = "",
 ) -> OutboundMessage | None:
     """Store one message and send it after commit; None if this dedupe_key exists already."""
     with transaction.atomic():
@@ -69,6 +70,7 @@ def outbound_enqueue(
                 "complaint": complaint,
                 "template_name": template_name,
                 "template_params": template_params or [],
+                "thread_ref": thread_ref,
             },
         )
     if not created:
@@ -77,6 +79,40 @@ def outbound_enqueue(
 
     transaction.on_commit(lambda: send_outbound.delay(message.pk))
     return message
+
+
+def outbound_record_inline(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    dedupe_key: str,
+    provider_message_id: str,
+    kind: str = OutboundMessage.Kind.OTHER,
+    complaint: Complaint | None = None,
+) -> OutboundMessage | None:
+    """Record a reply already given in the webhook's own answer (TwiML) as sent.
+
+    The same dedupe_key later stops the worker from sending it a second time; None when
+    the key exists already (a redelivered request is answered again but recorded once).
+    """
+    now = timezone.now()
+    message, created = OutboundMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "channel": channel,
+            "recipient": recipient,
+            "body": body,
+            "kind": kind,
+            "complaint": complaint,
+            "state": State.SENT,
+            "attempts": 1,
+            "claimed_at": now,
+            "sent_at": now,
+            "provider_message_id": provider_message_id,
+        },
+    )
+    return message if created else None
 
 
 def outbound_claim(*, message_id: int, now: datetime | None = None) -> OutboundMessage | None:

@@ -7,47 +7,84 @@ deduplicated by event) and the outbox sends them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from complaints.models import Channel, Complaint, ComplaintEvent
 from complaints.selectors import complaint_followers
 
 from . import messages
 from .models import OutboundMessage
 from .outbox import outbound_enqueue
+from .senders import FACTORIES
 
 CREATED = "created"
-# The channels that can carry a reply today; others join as their senders arrive.
-REPLY_CHANNELS = (Channel.WHATSAPP,)
+# Complaints taken by an operator (hotline, walk-in) are answered by SMS to the caller's
+# phone; web reports by email when the citizen gave an address.
+_FALLBACK = {
+    Channel.HOTLINE: (Channel.SMS, "phone"),
+    Channel.WALK_IN: (Channel.SMS, "phone"),
+    Channel.SMS: (Channel.SMS, "phone"),
+    Channel.WHATSAPP: (Channel.WHATSAPP, "phone"),
+    Channel.WEB: (Channel.EMAIL, "email"),
+}
 
 Kind = OutboundMessage.Kind
 _KIND_OF_ACTION = {"request_info": Kind.QUESTION, "resolve": Kind.FOLLOWUP}
 
 
-def _recipients(complaints: list[Complaint]) -> list[tuple[str, str]]:
-    """(channel, address) of each reporter who wrote on a reply channel, once each."""
-    seen: list[tuple[str, str]] = []
+@dataclass(frozen=True)
+class Target:
+    channel: str
+    address: str
+    thread_ref: str = ""
+
+
+def reply_target(complaint: Complaint) -> Target | None:
+    """Where the reporter of `complaint` hears from us: the channel and thread they wrote in.
+
+    The first inbound message of the complaint says it (the chat, the tweet, the email);
+    a complaint without one falls back to the reporter's phone or email. None when the
+    citizen left no way to reach them, or the channel has no sender.
+    """
+    origins = sorted(complaint.inbound_messages.all(), key=lambda m: (m.received_at, m.pk))
+    origin = next((m for m in origins if m.reply_address), None)
+    if origin is not None:
+        target = Target(origin.channel, origin.reply_address, origin.thread_ref)
+    else:
+        channel, field = _FALLBACK.get(complaint.channel, (None, None))
+        address = getattr(complaint.reporter, field, "") if field else ""
+        if channel is None or not address:
+            return None
+        target = Target(channel, address)
+    return target if target.channel in FACTORIES else None
+
+
+def _recipients(complaints: list[Complaint]) -> list[Target]:
+    """The reply target of each complaint's reporter, once each."""
+    seen: list[Target] = []
     for complaint in complaints:
-        reporter = complaint.reporter
-        if complaint.channel in REPLY_CHANNELS and reporter is not None and reporter.phone:
-            pair = (complaint.channel, reporter.phone)
-            if pair not in seen:
-                seen.append(pair)
+        target = reply_target(complaint)
+        if target is not None and target not in seen:
+            seen.append(target)
     return seen
 
 
 def _enqueue_all(
-    *, complaint: Complaint, recipients: list[tuple[str, str]], event_key: str, kind: str, body: str
+    *, complaint: Complaint, recipients: list[Target], event_key: str, kind: str, body: str
 ) -> list[OutboundMessage]:
     made = []
-    for channel, recipient in recipients:
+    for target in recipients:
+        whatsapp = target.channel == Channel.WHATSAPP
         message = outbound_enqueue(
-            channel=channel,
-            recipient=recipient,
+            channel=target.channel,
+            recipient=target.address,
+            thread_ref=target.thread_ref,
             body=body,
             kind=kind,
             complaint=complaint,
-            dedupe_key=f"{complaint.pk}:{event_key}:{channel}:{recipient}",
-            template_name=messages.WHATSAPP_TEMPLATE if channel == Channel.WHATSAPP else "",
-            template_params=[body] if channel == Channel.WHATSAPP else [],
+            dedupe_key=f"{complaint.pk}:{event_key}:{target.channel}:{target.address}",
+            template_name=messages.WHATSAPP_TEMPLATE if whatsapp else "",
+            template_params=[body] if whatsapp else [],
         )
         if message is not None:
             made.append(message)
@@ -56,7 +93,11 @@ def _enqueue_all(
 
 def replies_for_created(*, complaint_id: int) -> list[OutboundMessage]:
     """The acknowledgment with the tracking code and link, on the channel the report came by."""
-    complaint = Complaint.objects.select_related("reporter").get(pk=complaint_id)
+    complaint = (
+        Complaint.objects.select_related("reporter")
+        .prefetch_related("inbound_messages")
+        .get(pk=complaint_id)
+    )
     recipients = _recipients([complaint])
     if not recipients:
         return []
@@ -81,7 +122,11 @@ def replies_for_transition(
         body = messages.status_text(complaint, action=action)
     if body is None:
         return []
-    followers = list(complaint_followers(complaint=complaint).select_related("reporter"))
+    followers = list(
+        complaint_followers(complaint=complaint)
+        .select_related("reporter")
+        .prefetch_related("inbound_messages")
+    )
     recipients = _recipients(followers)
     return _enqueue_all(
         complaint=complaint,

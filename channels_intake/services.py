@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from complaints.models import Channel, Reporter
 from complaints.services import complaint_create, normalize_phone, reporter_get_or_create
 
-from .adapters import whatsapp
+from .adapters import PARSERS
 from .models import InboundMessage, ReporterHandle
 from .normalized import Kind, NormalizedMessage
 from .outbox import outbound_delivery_update
@@ -42,10 +42,6 @@ TEMPORARY_ERRORS: tuple[type[BaseException], ...] = (
     # Two first messages of one new citizen at once: the loser finds the handle on retry.
     IntegrityError,
 )
-# Each channel's parser: raw body in, normalized messages out.
-PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
-    Channel.WHATSAPP: whatsapp.parse,
-}
 # Message types that become a complaint; button and list replies answer our prompts
 # (the conversation flow), reactions and the rest carry nothing to act on.
 COMPLAINT_TYPES = frozenset({"text", "image", "document", "video", "audio", "location"})
@@ -65,12 +61,12 @@ class TemporaryInboundError(Exception):
 def inbound_store(
     *,
     channel: str,
-    provider_message_id: str,
-    sender_id: str,
+    message: NormalizedMessage,
     body: bytes,
     headers: Mapping[str, str],
 ) -> tuple[InboundMessage, bool]:
     """Commit one raw message (a redelivery returns the stored one) and enqueue it."""
+    provider_message_id = message.provider_message_id
     with transaction.atomic(durable=True):
         existing = InboundMessage.objects.filter(
             channel=channel, provider_message_id=provider_message_id
@@ -79,21 +75,23 @@ def inbound_store(
             return existing, False
         try:
             with transaction.atomic():
-                message = InboundMessage.objects.create(
+                stored = InboundMessage.objects.create(
                     channel=channel,
                     provider_message_id=provider_message_id,
-                    sender_id=sender_id[:255],
+                    sender_id=message.sender_id[:255],
+                    reply_address=message.address_for_reply[:255],
+                    thread_ref=message.thread_ref[:255],
                     body=bytes(body),
                     headers=dict(headers),
                 )
         except IntegrityError:
-            # Meta retried while the first delivery was still being stored.
+            # The provider retried while the first delivery was still being stored.
             existing = InboundMessage.objects.get(
                 channel=channel, provider_message_id=provider_message_id
             )
             return existing, False
-        transaction.on_commit(lambda: inbound_enqueue(message_id=message.pk))
-    return message, True
+        transaction.on_commit(lambda: inbound_enqueue(message_id=stored.pk))
+    return stored, True
 
 
 def inbound_enqueue(*, message_id: int) -> None:

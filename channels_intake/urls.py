@@ -1,11 +1,11 @@
-"""Provider webhooks, mounted under /webhooks/."""
+"""Provider webhooks, mounted under /webhooks/ (the deployment contract, README "Channels")."""
 
 from django.urls import path
 
-from . import views
+from .webhooks.whatsapp import whatsapp_webhook
 
 app_name = "channels_intake"
 
 urlpatterns = [
-    path("whatsapp/", views.whatsapp_webhook, name="whatsapp"),
+    path("whatsapp/", whatsapp_webhook, name="whatsapp"),
 ]

@@ -279,6 +279,32 @@ WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
 WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
 WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
 WHATSAPP_API_BASE = env_str("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
+# The other channels (README "Channels"). Each webhook answers 503 until its secret is
+# set; each sender writes to the log only until its credentials are set. The *_API_BASE
+# values default to the provider's real API; tests point them at a local server.
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_SEND_URL = env_str("SMS_GATEWAY_SEND_URL", "")
+X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "")
+X_BEARER_TOKEN = env_str("X_BEARER_TOKEN", "")
+X_API_BASE = env_str("X_API_BASE", "https://api.x.com").rstrip("/")
+META_APP_SECRET = env_str("META_APP_SECRET", "")
+META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN", "")
+META_PAGE_ACCESS_TOKEN = env_str("META_PAGE_ACCESS_TOKEN", "")
+META_API_BASE = env_str("META_API_BASE", "https://graph.facebook.com/v21.0").rstrip("/")
+TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_SECRET_TOKEN = env_str("TELEGRAM_SECRET_TOKEN", "")
+TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+# Chat messages from one sender within this many seconds of the last one join the same
+# draft complaint (docs/conversations.md); the draft is submitted when it passes.
+CONVERSATION_WINDOW_SECONDS = env_int("CONVERSATION_WINDOW_SECONDS", 300)
+if CONVERSATION_WINDOW_SECONDS < 0:
+    raise ImproperlyConfigured("CONVERSATION_WINDOW_SECONDS must not be negative")
+# Largest file fetched from a provider (photos, audio, documents), in megabytes.
+INBOUND_MEDIA_MAX_MB = env_int("INBOUND_MEDIA_MAX_MB", 16)
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within
 # this many metres and days, whose text is at least this similar (percent, character
 # 3-gram cosine); without coordinates the same kelurahan and a stricter similarity.
@@ -375,6 +401,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels_intake.relay_stranded_inbound",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Chat drafts whose window passed become complaints.
+    "submit-due-conversations": {
+        "task": "channels_intake.submit_due_conversations",
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
     # Replies to citizens: re-enqueue lost sends, flag sends a dead worker left unfinished.
     "sweep-outbox": {

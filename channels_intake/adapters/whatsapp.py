@@ -15,7 +15,7 @@ from typing import Any
 
 from complaints.models import Channel
 
-from ..normalized import Kind, MediaRef, NormalizedMessage
+from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 OBJECT = "whatsapp_business_account"
@@ -24,8 +24,7 @@ MEDIA_TYPES = ("image", "document", "audio", "video", "sticker")
 _PHONE_DIGITS = re.compile(r"\d{8,15}")
 
 
-class PayloadError(ValueError):
-    """The body is not a WhatsApp webhook payload; the message says why."""
+__all__ = ["PayloadError", "parse", "sign", "verify_signature", "verify_subscription"]
 
 
 def verify_subscription(query: Mapping[str, str], verify_token: str) -> str | None:
@@ -127,6 +126,8 @@ def _message(message: dict[str, Any], contact: dict[str, Any]) -> NormalizedMess
         kind=Kind.MESSAGE,
         sender_id=bsuid or sender,
         sender_phone=phone,
+        # Replies go to the wa_id (the phone); a BSUID-only user is answered by the BSUID.
+        reply_address=phone or sender,
         sender_name=((contact.get("profile") or {}).get("name") or "").strip(),
         message_type=kind,
         reply_to=(message.get("context") or {}).get("id", ""),

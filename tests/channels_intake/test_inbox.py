@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from channels_intake import services
 from channels_intake.models import InboundMessage
+from channels_intake.normalized import NormalizedMessage
 from channels_intake.services import Outcome, inbound_process, inbound_store
 from channels_intake.tasks import process_inbound, relay_stranded_inbound
 from complaints.models import Channel, Complaint
@@ -26,8 +27,11 @@ TEXT_WAMID = "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMEE0"
 def _store(name: str = "text", provider_message_id: str = TEXT_WAMID) -> InboundMessage:
     message, created = inbound_store(
         channel=Channel.WHATSAPP,
-        provider_message_id=provider_message_id,
-        sender_id="ID.13491208655302741918",
+        message=NormalizedMessage(
+            channel=Channel.WHATSAPP,
+            provider_message_id=provider_message_id,
+            sender_id="ID.13491208655302741918",
+        ),
         body=fixture(name),
         headers={"Content-Type": "application/json"},
     )
@@ -72,8 +76,9 @@ def test_storing_the_same_provider_id_twice_keeps_the_first(world):
     first = _store()
     again, created = inbound_store(
         channel=Channel.WHATSAPP,
-        provider_message_id=TEXT_WAMID,
-        sender_id="someone",
+        message=NormalizedMessage(
+            channel=Channel.WHATSAPP, provider_message_id=TEXT_WAMID, sender_id="someone"
+        ),
         body=b"{}",
         headers={},
     )
@@ -85,7 +90,12 @@ def test_storing_the_same_provider_id_twice_keeps_the_first(world):
 def test_the_same_id_on_another_channel_is_another_message(world):
     _store()
     _message, created = inbound_store(
-        channel=Channel.SMS, provider_message_id=TEXT_WAMID, sender_id="x", body=b"", headers={}
+        channel=Channel.SMS,
+        message=NormalizedMessage(
+            channel=Channel.SMS, provider_message_id=TEXT_WAMID, sender_id="x"
+        ),
+        body=b"",
+        headers={},
     )
     assert created
 

@@ -1,0 +1,102 @@
+"""SMS-style keywords every text channel understands (docs/conversations.md).
+
+"LAPOR <text>" files a complaint (the keyword is optional and dropped), "CEK <kode>" and
+"STATUS <kode>" answer with the complaint's status, "INFO" (or "BANTUAN", "HELP") with
+how to use the service. Keywords are matched case-insensitively on the first word.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from complaints.lifecycle import OPEN_STATUSES
+from complaints.models import Complaint
+
+from .messages import CITIZEN_LANGUAGE, SMS_MAX, tracking_link
+
+
+class Command(enum.StrEnum):
+    REPORT = "report"
+    STATUS = "status"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    # REPORT: the text without the keyword; STATUS: the tracking code asked about.
+    argument: str
+
+
+_REPORT = {"lapor", "laporan", "adu", "aduan"}
+_STATUS = {"cek", "status", "lacak"}
+_HELP = {"info", "bantuan", "help", "?"}
+_FIRST_WORD = re.compile(r"\s*([^\s:#.,]+)[\s:#.,]*(.*)", re.DOTALL)
+
+HELP = _(
+    "Sigap: send your complaint with a photo and location here. "
+    "Check a complaint: CEK <code>. Web: %(link)s"
+)
+STATUS = _("Sigap %(code)s: %(status)s%(agency)s%(due)s.")
+UNKNOWN_CODE = _("Sigap: no complaint has the code %(code)s. Check it and send CEK <code>.")
+NO_CODE = _("Sigap: send CEK followed by the tracking code, e.g. CEK AB12CD34.")
+
+
+def parse(text: str) -> Parsed:
+    """What the citizen asked for; anything that is not a keyword is a complaint."""
+    match = _FIRST_WORD.match(text or "")
+    if match is None:
+        return Parsed(Command.REPORT, (text or "").strip())
+    word, rest = match.group(1).lower(), match.group(2).strip()
+    if word in _STATUS and len(rest.split()) <= 1:
+        return Parsed(Command.STATUS, rest.upper())
+    if word in _HELP and not rest:
+        return Parsed(Command.HELP, "")
+    if word in _REPORT and rest:
+        return Parsed(Command.REPORT, rest)
+    return Parsed(Command.REPORT, (text or "").strip())
+
+
+def help_text(base_url: str) -> str:
+    with translation.override(CITIZEN_LANGUAGE):
+        return str(HELP) % {"link": base_url}
+
+
+def status_text(code: str, *, reveal_link: bool) -> str:
+    """The status of complaint `code`, for anyone who knows the code.
+
+    The answer says only what the public tracking page says; the tracking link (which
+    carries the token that lets one confirm or reopen) goes only to the reporter.
+    """
+    with translation.override(CITIZEN_LANGUAGE):
+        if not code:
+            return str(NO_CODE)
+        complaint = (
+            Complaint.objects.select_related("agency", "merged_into")
+            .filter(tracking_code=code)
+            .first()
+        )
+        if complaint is None:
+            return str(UNKNOWN_CODE) % {"code": code[:12]}
+        if complaint.merged_into is not None:
+            complaint = complaint.merged_into
+        agency = complaint.agency
+        due = ""
+        if complaint.due_at is not None and complaint.status in OPEN_STATUSES:
+            local = timezone.localtime(complaint.due_at)
+            due = ", target " + formats.date_format(local, "d/m H:i")
+        text = str(STATUS) % {
+            "code": complaint.tracking_code,
+            "status": complaint.get_status_display(),
+            "agency": f", {agency.short_name or agency.name}" if agency else "",
+            "due": due,
+        }
+        link = tracking_link(complaint)
+        if reveal_link and len(text) + 1 + len(link) <= SMS_MAX:
+            text = f"{text} {link}"
+        return text[:SMS_MAX]
