@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.models import Channel, Reporter
+from complaints.models import Reporter
 from complaints.services import complaint_create, normalize_phone, reporter_get_or_create
 
 from .adapters import PARSERS
