@@ -1,0 +1,27 @@
+"""Per-channel media fetchers: provider handle or URL in, file bytes out.
+
+FETCHERS maps a channel to `fetch(media: InboundMedia) -> Fetched`. A fetcher raises
+TemporaryFetchError (network, timeout, 429, 5xx: retried with backoff) or
+PermanentFetchError (a 4xx, an expired link, a file too large: the media is marked
+failed and staff see why). channels_intake.media runs them in workers, validates and
+strips what they return, and attaches images to the complaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from complaints.models import Channel
+
+from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
+from .whatsapp import fetch_whatsapp_media
+
+if TYPE_CHECKING:
+    from channels_intake.models import InboundMedia
+
+__all__ = ["FETCHERS", "Fetched", "PermanentFetchError", "TemporaryFetchError", "http_get"]
+
+FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
+    Channel.WHATSAPP: fetch_whatsapp_media,
+}
