@@ -15,7 +15,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import OPEN_STATUSES
-from complaints.models import Complaint
+from complaints.models import Complaint, normalize_tracking_code
 
 from .messages import CITIZEN_LANGUAGE, SMS_MAX, tracking_link
 
@@ -54,7 +54,7 @@ def parse(text: str) -> Parsed:
         return Parsed(Command.REPORT, (text or "").strip())
     word, rest = match.group(1).lower(), match.group(2).strip()
     if word in _STATUS and len(rest.split()) <= 1:
-        return Parsed(Command.STATUS, rest.upper())
+        return Parsed(Command.STATUS, normalize_tracking_code(rest))
     if word in _HELP and not rest:
         return Parsed(Command.HELP, "")
     if word in _REPORT and rest:

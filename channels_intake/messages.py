@@ -83,3 +83,24 @@ def question_text(complaint: Complaint, *, question: str) -> str:
         "link": tracking_link(complaint),
     }
     return _fit(QUESTION, params, "question")
+
+
+DRAFT_OPENED = _(
+    "Sigap: report noted. Send more photos or your location, or reply KIRIM to send it now "
+    "(BATAL to cancel). It is sent by itself after %(minutes)s min."
+)
+DRAFT_CANCELLED = _("Sigap: your draft report was cancelled. Write again any time.")
+ANSWER_RECEIVED = _("Sigap: thank you, your answer on %(code)s went to %(agency)s.")
+
+
+def draft_opened_text(*, minutes: int) -> str:
+    return _fit(DRAFT_OPENED, {"minutes": str(minutes)}, None)
+
+
+def draft_cancelled_text() -> str:
+    return _fit(DRAFT_CANCELLED, {}, None)
+
+
+def answer_received_text(complaint: Complaint) -> str:
+    params = {"code": complaint.tracking_code, "agency": _agency_name(complaint)}
+    return _fit(ANSWER_RECEIVED, params, "agency")

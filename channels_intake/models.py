@@ -85,6 +85,7 @@ class Conversation(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         SUBMITTED = "submitted", _("Submitted")
+        CANCELLED = "cancelled", _("Cancelled")
 
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     sender_id = models.CharField(_("sender"), max_length=255)

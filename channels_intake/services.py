@@ -11,21 +11,36 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from complaints.models import Reporter
+from complaints.lifecycle import CITIZEN_ACTOR
+from complaints.models import Complaint, Reporter
 from complaints.services import complaint_create, normalize_phone, reporter_get_or_create
+from dispositions.selectors import complaints_awaiting_answer
+from dispositions.services import disposition_provide_info
 
+from . import keywords, messages
 from .adapters import PARSERS
-from .models import InboundMessage, ReporterHandle
+from .conversations import (
+    draft_add,
+    draft_cancel,
+    draft_command,
+    draft_submit,
+    fallback_text,
+    open_draft,
+    uses_draft,
+)
+from .media import media_register
+from .models import InboundMessage, OutboundMessage, ReporterHandle
 from .normalized import Kind, NormalizedMessage
-from .outbox import outbound_delivery_update
+from .outbox import outbound_delivery_update, outbound_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +140,14 @@ def inbound_process(*, message_id: int) -> Outcome:
             message.processed_at = timezone.now()
             message.last_error = ""
             message.save(
-                update_fields=["state", "attempts", "processed_at", "last_error", "complaint"]
+                update_fields=[
+                    "state",
+                    "attempts",
+                    "processed_at",
+                    "last_error",
+                    "complaint",
+                    "conversation",
+                ]
             )
             return outcome
     except TEMPORARY_ERRORS as exc:
@@ -151,48 +173,163 @@ def _record_failure(*, message_id: int, exc: BaseException, temporary: bool) -> 
     raise TemporaryInboundError(message.last_error) from exc
 
 
-def _process(message: InboundMessage) -> Outcome:
+def _parsed(message: InboundMessage) -> NormalizedMessage:
     parser = PARSERS.get(message.channel)
     if parser is None:
         raise ValueError(f"No parser for channel {message.channel!r}")
-    found = [
-        m
-        for m in parser(bytes(message.body))
-        if m.provider_message_id == message.provider_message_id
-    ]
-    if not found:
-        raise ValueError("The stored body does not contain this message")
-    normalized = found[0]
+    for normalized in parser(bytes(message.body)):
+        if normalized.provider_message_id == message.provider_message_id:
+            return normalized
+    raise ValueError("The stored body does not contain this message")
+
+
+def _process(message: InboundMessage) -> Outcome:
+    """What one message means, in order: a status, a keyword, a draft's answer, a question's
+    answer, a new report (into a draft on chat channels, at once elsewhere)."""
+    normalized = _parsed(message)
     if normalized.kind == Kind.STATUS:
         # A delivery status of one of our replies: it updates that outbound row only.
         outbound_delivery_update(
             provider_message_id=normalized.status_for, status=normalized.status
         )
-        message.state = State.IGNORED
-        return Outcome.IGNORED
-    if normalized.message_type not in COMPLAINT_TYPES or not normalized.has_content:
-        # Replies to prompts will be read by the conversation flow (not built yet).
-        message.state = State.IGNORED
-        return Outcome.IGNORED
+        return _ignored(message)
+    if normalized.message_type not in COMPLAINT_TYPES and not normalized.reply_id:
+        # Reactions, stickers of nothing, system notices: kept in the inbox, nothing to do.
+        return _ignored(message)
+    if not normalized.has_content:
+        return _ignored(message)
+
     reporter = reporter_for(normalized)
-    latitude = normalized.latitude
+    command = keywords.parse(normalized.text) if normalized.message_type == "text" else None
+    if command is not None and command.command in (keywords.Command.STATUS, keywords.Command.HELP):
+        _answer_keyword(message, normalized, command, reporter)
+        return _done(message)
+    explicit_report = command is not None and command.argument != normalized.text.strip()
+    if command is not None:
+        normalized = replace(normalized, text=command.argument)
+
+    draft = None
+    if uses_draft(normalized):
+        draft = open_draft(channel=normalized.channel, sender_id=normalized.sender_id)
+        verb = draft_command(normalized) if draft is not None else None
+        if verb == "submit":
+            message.conversation = draft
+            message.complaint = draft_submit(conversation_id=draft.pk)
+            return _done(message)
+        if verb == "cancel":
+            message.conversation = draft
+            draft_cancel(draft=draft)
+            return _done(message)
+    if normalized.reply_id and normalized.message_type not in COMPLAINT_TYPES:
+        # A button of a prompt that is no longer open.
+        return _ignored(message)
+
+    if draft is None and not explicit_report:
+        awaiting = _complaint_awaiting(reporter, normalized)
+        if awaiting is not None:
+            _answer_question(message, normalized, awaiting)
+            return _done(message)
+
+    if uses_draft(normalized):
+        draft_add(draft=draft, message=message, normalized=normalized, reporter=reporter)
+        media_register(message=message, normalized=normalized, complaint=None)
+        return _done(message)
+
     complaint = complaint_create(
         channel=message.channel,
-        text=normalized.text.strip() or _fallback_text(normalized),
-        latitude=latitude,
-        longitude=normalized.longitude if latitude is not None else None,
+        text=normalized.text.strip()
+        or fallback_text(message.channel, has_location=normalized.latitude is not None),
+        latitude=normalized.latitude,
+        longitude=normalized.longitude if normalized.latitude is not None else None,
         address=normalized.address,
         reporter=reporter,
     )
     message.complaint = complaint
+    media_register(message=message, normalized=normalized, complaint=complaint)
+    return _done(message)
+
+
+def _done(message: InboundMessage) -> Outcome:
     message.state = State.PROCESSED
     return Outcome.PROCESSED
 
 
-def _fallback_text(normalized: NormalizedMessage) -> str:
-    if normalized.latitude is not None:
-        return _("Location shared on WhatsApp.")
-    return _("Attachment sent on WhatsApp without a caption.")
+def _ignored(message: InboundMessage) -> Outcome:
+    message.state = State.IGNORED
+    return Outcome.IGNORED
+
+
+def _answer_keyword(
+    message: InboundMessage,
+    normalized: NormalizedMessage,
+    command: keywords.Parsed,
+    reporter: Reporter,
+) -> None:
+    """CEK/STATUS and INFO: answered on the channel, no complaint made."""
+    if command.command == keywords.Command.HELP:
+        body = keywords.help_text(settings.PUBLIC_BASE_URL)
+    else:
+        owner = (
+            Complaint.objects.filter(tracking_code=command.argument, reporter=reporter).exists()
+            if command.argument
+            else False
+        )
+        body = keywords.status_text(command.argument, reveal_link=owner)
+    if not message.reply_address:
+        return
+    outbound_enqueue(
+        channel=message.channel,
+        recipient=message.reply_address,
+        thread_ref=message.thread_ref,
+        body=body,
+        dedupe_key=f"keyword:{message.channel}:{message.provider_message_id}",
+    )
+
+
+def _complaint_awaiting(reporter: Reporter, normalized: NormalizedMessage) -> Complaint | None:
+    """The complaint whose agency waits for this reporter's answer, if this can be one.
+
+    A message quoting our question (WhatsApp's context id) answers that complaint; any
+    other message from a reporter with a pending question answers the latest question.
+    Starting with LAPOR files a new report instead.
+    """
+    if normalized.reply_to:
+        quoted = (
+            OutboundMessage.objects.filter(
+                provider_message_id=normalized.reply_to, complaint__isnull=False
+            )
+            .values_list("complaint_id", flat=True)
+            .first()
+        )
+        if quoted is not None:
+            hit = complaints_awaiting_answer(reporter=reporter).filter(pk=quoted).first()
+            if hit is not None:
+                return hit
+    return complaints_awaiting_answer(reporter=reporter).first()
+
+
+def _answer_question(
+    message: InboundMessage, normalized: NormalizedMessage, complaint: Complaint
+) -> None:
+    """The reporter's answer goes to the agency and its clock runs again."""
+    answer = normalized.text.strip() or fallback_text(
+        message.channel, has_location=normalized.latitude is not None
+    )
+    if normalized.latitude is not None and normalized.address:
+        answer = f"{answer}\n{normalized.address}" if normalized.text.strip() else answer
+    disposition_provide_info(complaint=complaint, actor=CITIZEN_ACTOR, answer=answer)
+    message.complaint = complaint
+    media_register(message=message, normalized=normalized, complaint=complaint)
+    if message.reply_address:
+        outbound_enqueue(
+            channel=message.channel,
+            recipient=message.reply_address,
+            thread_ref=message.thread_ref,
+            body=messages.answer_received_text(complaint),
+            kind=OutboundMessage.Kind.OTHER,
+            complaint=complaint,
+            dedupe_key=f"answer:{message.channel}:{message.provider_message_id}",
+        )
 
 
 def reporter_for(normalized: NormalizedMessage) -> Reporter:

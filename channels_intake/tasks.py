@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from . import outbox, replies, services
+from . import conversations, media, outbox, replies, services
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +28,37 @@ def process_inbound(self, message_id: int) -> str:  # type: ignore[no-untyped-de
 
 @shared_task(name="channels_intake.relay_stranded_inbound", acks_late=True)
 def relay_stranded_inbound(older_than_seconds: int = 30) -> int:
-    """Enqueue messages still "received" after a while: their enqueue was lost (broker down)."""
+    """Enqueue messages still "received" after a while: their enqueue was lost (broker down).
+
+    Media whose fetch was lost the same way are relayed too.
+    """
     ids = services.stranded_inbound_ids(older_than_seconds=older_than_seconds)
     for message_id in ids:
         services.inbound_enqueue(message_id=message_id)
-    if ids:
-        logger.info("Relayed %d stranded inbound messages", len(ids))
+    media_ids = media.stranded_media_ids()
+    for media_id in media_ids:
+        media.media_enqueue(media_id=media_id)
+    if ids or media_ids:
+        logger.info("Relayed %d stranded inbound messages, %d media", len(ids), len(media_ids))
     return len(ids)
+
+
+@shared_task(name="channels_intake.fetch_media", acks_late=True)
+def fetch_media(media_id: int) -> str:
+    """Download one provider file; temporary failures come back with backoff."""
+    outcome = media.media_fetch(media_id=media_id)
+    if outcome.retry_in is not None:
+        fetch_media.apply_async((media_id,), countdown=outcome.retry_in)
+    return outcome.state
+
+
+@shared_task(name="channels_intake.submit_due_conversations", acks_late=True)
+def submit_due_conversations() -> int:
+    """Beat, every 30 s: drafts whose window passed become complaints."""
+    submitted = 0
+    for conversation_id in conversations.drafts_due():
+        submitted += conversations.draft_submit(conversation_id=conversation_id) is not None
+    return submitted
 
 
 @shared_task(name="channels_intake.send_outbound", acks_late=True)

@@ -24,6 +24,14 @@ def new_tracking_code() -> str:
     return f"{body[:4]}-{body[4:]}"
 
 
+def normalize_tracking_code(raw: str) -> str:
+    """A code as typed ("ab12cd34", "AB12 CD34") in its stored form ("AB12-CD34")."""
+    body = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+    if len(body) == TRACKING_CODE_LENGTH:
+        return f"{body[:4]}-{body[4:]}"
+    return (raw or "").strip().upper()
+
+
 def new_public_token() -> str:
     return secrets.token_urlsafe(18)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from complaints.lifecycle import OPEN_STATUSES
-from complaints.models import Agency, Complaint
+from complaints.models import Agency, Complaint, Reporter
 
 from .models import Disposition, DuplicateLink, Escalation
 
@@ -104,3 +104,20 @@ def agency_sanction_counts(*, since: datetime, until: datetime) -> dict[int, int
         .order_by()
     )
     return {row["disposition__agency_id"]: row["count"] for row in rows}
+
+
+def complaints_awaiting_answer(*, reporter: Reporter) -> QuerySet[Complaint]:
+    """The reporter's complaints whose agency asked a question and waits (clock paused).
+
+    Newest question first: when a citizen with two open questions answers without quoting
+    one, the answer goes to the latest.
+    """
+    paused = Disposition.objects.filter(
+        complaint=OuterRef("pk"), state__in=Disposition.OPEN_STATES, paused_at__isnull=False
+    )
+    return (
+        Complaint.objects.filter(reporter=reporter)
+        .annotate(question_at=Subquery(paused.order_by("-paused_at").values("paused_at")[:1]))
+        .filter(question_at__isnull=False)
+        .order_by("-question_at")
+    )

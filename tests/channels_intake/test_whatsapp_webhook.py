@@ -143,7 +143,8 @@ def test_a_signed_message_becomes_a_routed_complaint(
     assert message.processed_at is not None
     complaint = message.complaint
     assert complaint.channel == Channel.WHATSAPP
-    assert complaint.text == "LAPOR jalan berlubang di Jl. Merdeka – bahaya 😧"
+    # The optional LAPOR keyword is dropped from the text.
+    assert complaint.text == "jalan berlubang di Jl. Merdeka – bahaya 😧"
     assert complaint.reporter.phone == "+6281234567890"
     assert complaint.reporter.name == "Budi Santoso"
     # The routing hook ran after the complaint's commit; a bare text has no area, so a
