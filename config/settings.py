@@ -365,8 +365,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.25,
     }
 else:
-    # A short connect timeout so a dead Redis fails a publish fast instead of hanging.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A short connect timeout so a dead Redis fails a publish fast instead of hanging.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+        # One connection attempt when a publish without retries (apply_async(retry=False),
+        # the webhooks' enqueue) finds no connection. Unset, kombu keeps trying for
+        # broker_connection_timeout with 2 s pauses: 6 s per message while Redis is down
+        # (docs/resilience.md). Publishes with retries, beat and the worker's own
+        # reconnection use their own retry settings and are unaffected.
+        "max_retries": 0,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
