@@ -343,6 +343,16 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hold the beat task for long
 
+# The inbox's safety net (docs/resilience.md): every INBOX_RELAY_INTERVAL_SECONDS beat
+# relays messages still "received" INBOX_RELAY_AFTER_SECONDS after they arrived, whose
+# enqueue was lost (broker down). The wait keeps it off messages whose task is on its way.
+INBOX_RELAY_INTERVAL_SECONDS = env_int("INBOX_RELAY_INTERVAL_SECONDS", 60)
+INBOX_RELAY_AFTER_SECONDS = env_int("INBOX_RELAY_AFTER_SECONDS", 30)
+if INBOX_RELAY_INTERVAL_SECONDS < 1:
+    raise ImproperlyConfigured("INBOX_RELAY_INTERVAL_SECONDS must be at least 1")
+if INBOX_RELAY_AFTER_SECONDS < 0:
+    raise ImproperlyConfigured("INBOX_RELAY_AFTER_SECONDS must not be negative")
+
 # WhatsApp replies (docs/outbox.md); the WHATSAPP_* credentials are set above.
 # Minutes a send may stay unfinished before the sweeper flags its outcome as unknown.
 OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 10)
@@ -408,8 +418,9 @@ CELERY_BEAT_SCHEDULE = {
     # Safety net: inbound messages stored while the broker was unreachable are processed anyway.
     "relay-stranded-inbound": {
         "task": "channels_intake.relay_stranded_inbound",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(INBOX_RELAY_INTERVAL_SECONDS),
+        # A run not started before the next one is sent is dropped, not piled up.
+        "options": {"expires": max(1, INBOX_RELAY_INTERVAL_SECONDS - 5)},
     },
     # Chat drafts whose window passed become complaints.
     "submit-due-conversations": {
