@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from . import conversations, media, outbox, replies, services
 
@@ -27,11 +28,13 @@ def process_inbound(self, message_id: int) -> str:  # type: ignore[no-untyped-de
 
 
 @shared_task(name="channels_intake.relay_stranded_inbound", acks_late=True)
-def relay_stranded_inbound(older_than_seconds: int = 30) -> int:
+def relay_stranded_inbound(older_than_seconds: int | None = None) -> int:
     """Enqueue messages still "received" after a while: their enqueue was lost (broker down).
 
     Media whose fetch was lost the same way are relayed too.
     """
+    if older_than_seconds is None:
+        older_than_seconds = settings.INBOX_RELAY_AFTER_SECONDS
     ids = services.stranded_inbound_ids(older_than_seconds=older_than_seconds)
     for message_id in ids:
         services.inbound_enqueue(message_id=message_id)

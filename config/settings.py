@@ -343,6 +343,16 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hold the beat task for long
 
+# The inbox's safety net (docs/resilience.md): every INBOX_RELAY_INTERVAL_SECONDS beat
+# relays messages still "received" INBOX_RELAY_AFTER_SECONDS after they arrived, whose
+# enqueue was lost (broker down). The wait keeps it off messages whose task is on its way.
+INBOX_RELAY_INTERVAL_SECONDS = env_int("INBOX_RELAY_INTERVAL_SECONDS", 60)
+INBOX_RELAY_AFTER_SECONDS = env_int("INBOX_RELAY_AFTER_SECONDS", 30)
+if INBOX_RELAY_INTERVAL_SECONDS < 1:
+    raise ImproperlyConfigured("INBOX_RELAY_INTERVAL_SECONDS must be at least 1")
+if INBOX_RELAY_AFTER_SECONDS < 0:
+    raise ImproperlyConfigured("INBOX_RELAY_AFTER_SECONDS must not be negative")
+
 # WhatsApp replies (docs/outbox.md); the WHATSAPP_* credentials are set above.
 # Minutes a send may stay unfinished before the sweeper flags its outcome as unknown.
 OUTBOX_STUCK_MINUTES = env_int("OUTBOX_STUCK_MINUTES", 10)
@@ -365,8 +375,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.25,
     }
 else:
-    # A short connect timeout so a dead Redis fails a publish fast instead of hanging.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A short connect timeout so a dead Redis fails a publish fast instead of hanging.
+        "socket_connect_timeout": 3,
+        "socket_timeout": 5,
+        # One connection attempt when a publish without retries (apply_async(retry=False),
+        # the webhooks' enqueue) finds no connection. Unset, kombu keeps trying for
+        # broker_connection_timeout with 2 s pauses: 6 s per message while Redis is down
+        # (docs/resilience.md). Publishes with retries, beat and the worker's own
+        # reconnection use their own retry settings and are unaffected.
+        "max_retries": 0,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -399,8 +418,9 @@ CELERY_BEAT_SCHEDULE = {
     # Safety net: inbound messages stored while the broker was unreachable are processed anyway.
     "relay-stranded-inbound": {
         "task": "channels_intake.relay_stranded_inbound",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(INBOX_RELAY_INTERVAL_SECONDS),
+        # A run not started before the next one is sent is dropped, not piled up.
+        "options": {"expires": max(1, INBOX_RELAY_INTERVAL_SECONDS - 5)},
     },
     # Chat drafts whose window passed become complaints.
     "submit-due-conversations": {

@@ -101,3 +101,35 @@ def test_it_refuses_to_start_with_bad_working_hours(tmp_path):
     result = _django_check(tmp_path, WORKING_HOURS="8 to 4")
     assert result.returncode != 0
     assert "WORKING_HOURS='8 to 4'" in result.stderr
+
+
+def test_it_refuses_an_inbox_sweeper_interval_below_one_second(tmp_path):
+    result = _django_check(tmp_path, INBOX_RELAY_INTERVAL_SECONDS="0")
+    assert result.returncode != 0
+    assert "INBOX_RELAY_INTERVAL_SECONDS must be at least 1" in result.stderr
+
+
+def test_it_schedules_the_inbox_sweeper_from_its_settings(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env.update(
+        SIGAP_VAR_DIR=str(tmp_path),
+        INBOX_RELAY_INTERVAL_SECONDS="20",
+        INBOX_RELAY_AFTER_SECONDS="5",
+    )
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "entry = settings.CELERY_BEAT_SCHEDULE['relay-stranded-inbound']\n"
+        "print(entry['schedule'], entry['options']['expires'], settings.INBOX_RELAY_AFTER_SECONDS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["20.0", "15", "5"]

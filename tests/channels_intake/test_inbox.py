@@ -191,6 +191,19 @@ def test_the_sweeper_relays_a_stuck_received_message(world):
     assert fresh.state == State.RECEIVED
 
 
+def test_the_sweeper_waits_as_long_as_inbox_relay_after_seconds_says(world, settings):
+    stuck = _store()
+    InboundMessage.objects.filter(pk=stuck.pk).update(
+        received_at=timezone.now() - timedelta(seconds=45)
+    )
+    settings.INBOX_RELAY_AFTER_SECONDS = 60
+    assert relay_stranded_inbound.delay().get() == 0
+    settings.INBOX_RELAY_AFTER_SECONDS = 40
+    assert relay_stranded_inbound.delay().get() == 1
+    stuck.refresh_from_db()
+    assert stuck.state == State.PROCESSED
+
+
 def test_the_sweeper_relays_a_failed_message_whose_retry_was_lost(world):
     lost = _store()
     recent = _store("bsuid_only", provider_message_id="wamid.BSUID001")
