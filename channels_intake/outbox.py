@@ -75,10 +75,19 @@ def outbound_enqueue(
         )
     if not created:
         return None
+    transaction.on_commit(lambda: outbound_enqueue_send(message_id=message.pk))
+    return message
+
+
+def outbound_enqueue_send(*, message_id: int) -> None:
+    """Hand one send to a worker; a broker that is down is logged and the sweeper sends later."""
     from .tasks import send_outbound
 
-    transaction.on_commit(lambda: send_outbound.delay(message.pk))
-    return message
+    try:
+        # No publish retries: the caller (a webhook, a staff action) must not wait on Redis.
+        send_outbound.apply_async((message_id,), retry=False)
+    except Exception:
+        logger.exception("Could not enqueue outbound message %s; the sweeper will", message_id)
 
 
 def outbound_record_inline(
@@ -214,10 +223,8 @@ def outbound_retry(*, message_ids: list[int]) -> int:
     OutboundMessage.objects.filter(pk__in=ids, state=State.FAILED).update(
         state=State.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
     )
-    from .tasks import send_outbound
-
     for message_id in ids:
-        transaction.on_commit(lambda m=message_id: send_outbound.delay(m))
+        transaction.on_commit(lambda m=message_id: outbound_enqueue_send(message_id=m))
     return len(ids)
 
 

@@ -74,6 +74,9 @@ def _enqueue_all(
 ) -> list[OutboundMessage]:
     made = []
     for target in recipients:
+        if kind == Kind.QUESTION and target.thread_ref:
+            # The agency's question may name details: never in a public thread, by DM.
+            target = Target(target.channel, target.address)
         whatsapp = target.channel == Channel.WHATSAPP
         message = outbound_enqueue(
             channel=target.channel,

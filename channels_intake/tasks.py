@@ -93,11 +93,16 @@ def sweep_outbox() -> int:
     return len(report.requeued)
 
 
+# The hooks write the outbox rows themselves, in the process that made the change: only
+# the database is needed, so a broker outage loses no reply (the outbox sweeper sends
+# rows whose send task was lost).
+
+
 def on_complaint_created(*, complaint_id: int) -> None:
     """After-commit hook: acknowledge the new complaint on its channel."""
-    reply_to_event.delay(complaint_id, replies.CREATED)
+    replies.replies_for_created(complaint_id=complaint_id)
 
 
 def on_complaint_transitioned(*, complaint_id: int, action: str, event_id: int) -> None:
     """After-commit hook: tell the citizen about the change."""
-    reply_to_event.delay(complaint_id, action, event_id)
+    replies.replies_for_transition(complaint_id=complaint_id, action=action, event_id=event_id)
