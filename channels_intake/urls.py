@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from .webhooks.telegram import telegram_webhook
 from .webhooks.whatsapp import whatsapp_webhook
 
 app_name = "channels_intake"
 
 urlpatterns = [
     path("whatsapp/", whatsapp_webhook, name="whatsapp"),
+    path("telegram/", telegram_webhook, name="telegram"),
 ]

@@ -18,6 +18,7 @@ from complaints.models import Channel
 
 from .base import PermanentSendError, Sender, SendResult, TemporarySendError
 from .log import LogSender
+from .telegram import TelegramSender
 from .whatsapp import WhatsAppSender
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "PermanentSendError",
     "SendResult",
     "Sender",
+    "TelegramSender",
     "TemporarySendError",
     "WhatsAppSender",
     "sender_for",
@@ -42,8 +44,17 @@ def _whatsapp() -> Sender | None:
     )
 
 
+def _telegram() -> Sender | None:
+    if not settings.TELEGRAM_BOT_TOKEN:
+        return None
+    return TelegramSender(
+        api_base=settings.TELEGRAM_API_BASE, bot_token=settings.TELEGRAM_BOT_TOKEN
+    )
+
+
 FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.WHATSAPP: _whatsapp,
+    Channel.TELEGRAM: _telegram,
 }
 
 
