@@ -3,9 +3,11 @@
 from django.urls import path
 
 from .webhooks.whatsapp import whatsapp_webhook
+from .webhooks.x import x_webhook
 
 app_name = "channels_intake"
 
 urlpatterns = [
     path("whatsapp/", whatsapp_webhook, name="whatsapp"),
+    path("x/", x_webhook, name="x"),
 ]
