@@ -19,6 +19,7 @@ from complaints.models import Channel
 from .base import PermanentSendError, Sender, SendResult, TemporarySendError
 from .log import LogSender
 from .whatsapp import WhatsAppSender
+from .x import x_sender
 
 __all__ = [
     "FACTORIES",
@@ -44,6 +45,7 @@ def _whatsapp() -> Sender | None:
 
 FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.WHATSAPP: _whatsapp,
+    Channel.TWITTER: x_sender,
 }
 
 
