@@ -16,6 +16,7 @@ from complaints.models import Channel
 
 from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
 from .whatsapp import fetch_whatsapp_media
+from .x import fetch_x_media
 
 if TYPE_CHECKING:
     from channels_intake.models import InboundMedia
@@ -24,4 +25,5 @@ __all__ = ["FETCHERS", "Fetched", "PermanentFetchError", "TemporaryFetchError", 
 
 FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
     Channel.WHATSAPP: fetch_whatsapp_media,
+    Channel.TWITTER: fetch_x_media,
 }
