@@ -11,9 +11,10 @@ from collections.abc import Callable
 from complaints.models import Channel
 
 from ..normalized import NormalizedMessage
-from . import telegram, whatsapp
+from . import telegram, whatsapp, x
 
 PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
     Channel.WHATSAPP: whatsapp.parse,
     Channel.TELEGRAM: telegram.parse,
+    Channel.TWITTER: x.parse,
 }

@@ -17,6 +17,7 @@ from complaints.models import Channel
 from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
 from .telegram import fetch_telegram_media
 from .whatsapp import fetch_whatsapp_media
+from .x import fetch_x_media
 
 if TYPE_CHECKING:
     from channels_intake.models import InboundMedia
@@ -26,4 +27,5 @@ __all__ = ["FETCHERS", "Fetched", "PermanentFetchError", "TemporaryFetchError", 
 FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
     Channel.WHATSAPP: fetch_whatsapp_media,
     Channel.TELEGRAM: fetch_telegram_media,
+    Channel.TWITTER: fetch_x_media,
 }

@@ -20,6 +20,7 @@ from .base import PermanentSendError, Sender, SendResult, TemporarySendError
 from .log import LogSender
 from .telegram import TelegramSender
 from .whatsapp import WhatsAppSender
+from .x import x_sender
 
 __all__ = [
     "FACTORIES",
@@ -55,6 +56,7 @@ def _telegram() -> Sender | None:
 FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.WHATSAPP: _whatsapp,
     Channel.TELEGRAM: _telegram,
+    Channel.TWITTER: x_sender,
 }
 
 

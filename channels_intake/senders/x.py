@@ -1,0 +1,92 @@
+"""X API v2 transport: a reply in the citizen's public thread, or a direct message.
+
+A message with a `thread_ref` (the complaint came as a mention) is posted as a reply to
+that tweet: POST {base}/2/tweets. X fills in the "Replying to @..." of the author of the
+tweet answered, so the text carries no handle. Any other message is a DM to the user id
+in `recipient`: POST {base}/2/dm_conversations/with/{id}/messages.
+
+Both endpoints need a user-context token of our account: X_BEARER_TOKEN is an OAuth 2.0
+user access token with tweet.read, tweet.write, users.read, dm.read and dm.write (an
+app-only bearer token is refused). See docs/channels/x.md.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from .base import PermanentSendError, SendResult, TemporarySendError
+
+if TYPE_CHECKING:
+    from channels_intake.models import OutboundMessage
+
+TIMEOUT_SECONDS = 10
+# A tweet's limit; our texts are at most 160 characters, and X counts a link as 23.
+TWEET_MAX = 280
+
+
+def x_request(message: OutboundMessage) -> tuple[str, dict[str, Any], str]:
+    """(path, JSON body, the key of the new id in the answer's `data`)."""
+    if message.thread_ref:
+        payload = {"text": message.body, "reply": {"in_reply_to_tweet_id": message.thread_ref}}
+        return "/2/tweets", payload, "id"
+    if not message.recipient.isdigit():
+        # A user id is digits; anything else would change the URL's path.
+        raise PermanentSendError(f"Not an X user id: {message.recipient!r}")
+    return (
+        f"/2/dm_conversations/with/{message.recipient}/messages",
+        {"text": message.body},
+        ("dm_event_id"),
+    )
+
+
+class XSender:
+    def __init__(self, *, api_base: str, bearer_token: str) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.bearer_token = bearer_token
+
+    def send(self, message: OutboundMessage, *, use_template: bool = False) -> SendResult:
+        # X has no message templates and no reply window: use_template never applies.
+        if message.thread_ref and len(message.body) > TWEET_MAX:
+            raise PermanentSendError(f"Text of {len(message.body)} characters is over a tweet")
+        path, payload, id_key = x_request(message)
+        request = urllib.request.Request(  # noqa: S310 - the URL comes from settings, https in production
+            self.api_base + path,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self.bearer_token}",
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            detail = error.read()[:500].decode(errors="replace")
+            if error.code == 429 or error.code >= 500:
+                raise TemporarySendError(f"HTTP {error.code}: {detail}") from error
+            # 401 (token expired or revoked), 403 (not allowed to reply or DM this user,
+            # duplicate text), 400: the same request would fail the same way.
+            raise PermanentSendError(f"HTTP {error.code}: {detail}") from error
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise TemporarySendError(f"Network error: {error}") from error
+        except ValueError as error:
+            # A 2xx whose body is not JSON: the post may exist; never resend blindly.
+            raise PermanentSendError(f"Unreadable answer: {error}") from error
+        try:
+            provider_id = str(answer["data"][id_key])
+        except (KeyError, TypeError):
+            raise PermanentSendError(f"Answer without {id_key}: {answer!r:.300}") from None
+        return SendResult(provider_message_id=provider_id)
+
+
+def x_sender() -> XSender | None:
+    """The FACTORIES entry: None while X_BEARER_TOKEN is unset (replies go to the log)."""
+    if not settings.X_BEARER_TOKEN:
+        return None
+    return XSender(api_base=settings.X_API_BASE, bearer_token=settings.X_BEARER_TOKEN)

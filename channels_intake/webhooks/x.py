@@ -1,0 +1,47 @@
+"""X (Twitter) Account Activity API webhook: the CRC (GET) and signed deliveries (POST)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from complaints.models import Channel
+
+from ..adapters import x
+from ..normalized import PayloadError
+from .common import bad_payload, bad_signature, not_configured, store_all, stored_response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def x_webhook(request: HttpRequest) -> HttpResponse:
+    secret = settings.X_CONSUMER_SECRET
+    if not secret:
+        # Without the secret we can neither pass the CRC nor authenticate a delivery.
+        return not_configured("X_CONSUMER_SECRET")
+
+    if request.method == "GET":
+        # X's challenge-response check: at registration, then periodically. A failed one
+        # marks the webhook invalid and stops deliveries, so it must answer within 3 s.
+        crc_token = request.GET.get("crc_token")
+        if not crc_token:
+            return bad_payload("crc_token is missing.")
+        return JsonResponse({"response_token": x.crc_response_token(crc_token, secret)})
+
+    raw = request.body
+    signature = request.headers.get(x.SIGNATURE_HEADER)
+    if not x.verify_signature(raw, signature, secret):
+        return bad_signature(x.SIGNATURE_HEADER)
+    try:
+        messages = x.parse(raw)
+    except PayloadError as exc:
+        return bad_payload(exc)
+    headers = {
+        x.SIGNATURE_HEADER: signature or "",
+        "Content-Type": request.headers.get("Content-Type", ""),
+    }
+    return stored_response(
+        *store_all(channel=Channel.TWITTER, messages=messages, raw=raw, headers=headers)
+    )
