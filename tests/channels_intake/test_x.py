@@ -311,7 +311,8 @@ def test_a_dm_becomes_a_complaint_and_is_answered_by_dm(
     with django_capture_on_commit_callbacks(execute=True):
         post(client, fixture("dm_text"))
     complaint = InboundMessage.objects.get(provider_message_id=DM_ID).complaint
-    assert complaint.text == "Lapor: banjir di Kampung Melayu — air setinggi lutut 🌧️"
+    # "Lapor:" is the optional keyword, dropped from the text.
+    assert complaint.text == "banjir di Kampung Melayu — air setinggi lutut 🌧️"
     ack = OutboundMessage.objects.get(complaint=complaint, kind=OutboundMessage.Kind.ACK)
     assert (ack.channel, ack.recipient, ack.thread_ref) == (Channel.TWITTER, BUDI, "")
     (request,) = x_api.requests
