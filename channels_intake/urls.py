@@ -2,10 +2,14 @@
 
 from django.urls import path
 
+from .webhooks.sms_gateway import sms_gateway_webhook
+from .webhooks.twilio import twilio_webhook
 from .webhooks.whatsapp import whatsapp_webhook
 
 app_name = "channels_intake"
 
 urlpatterns = [
     path("whatsapp/", whatsapp_webhook, name="whatsapp"),
+    path("twilio/", twilio_webhook, name="twilio"),
+    path("sms-gateway/", sms_gateway_webhook, name="sms_gateway"),
 ]
