@@ -2,7 +2,9 @@
 
 from django.urls import path
 
+from .webhooks.sms_gateway import sms_gateway_webhook
 from .webhooks.telegram import telegram_webhook
+from .webhooks.twilio import twilio_webhook
 from .webhooks.whatsapp import whatsapp_webhook
 from .webhooks.x import x_webhook
 
@@ -12,4 +14,6 @@ urlpatterns = [
     path("whatsapp/", whatsapp_webhook, name="whatsapp"),
     path("telegram/", telegram_webhook, name="telegram"),
     path("x/", x_webhook, name="x"),
+    path("twilio/", twilio_webhook, name="twilio"),
+    path("sms-gateway/", sms_gateway_webhook, name="sms_gateway"),
 ]

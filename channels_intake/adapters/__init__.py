@@ -11,10 +11,11 @@ from collections.abc import Callable
 from complaints.models import Channel
 
 from ..normalized import NormalizedMessage
-from . import telegram, whatsapp, x
+from . import sms, telegram, whatsapp, x
 
 PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
     Channel.WHATSAPP: whatsapp.parse,
+    Channel.SMS: sms.parse,
     Channel.TELEGRAM: telegram.parse,
     Channel.TWITTER: x.parse,
 }

@@ -16,6 +16,7 @@ from complaints.models import Channel
 
 from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
 from .telegram import fetch_telegram_media
+from .twilio import fetch_twilio_media
 from .whatsapp import fetch_whatsapp_media
 from .x import fetch_x_media
 
@@ -28,4 +29,5 @@ FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
     Channel.WHATSAPP: fetch_whatsapp_media,
     Channel.TELEGRAM: fetch_telegram_media,
     Channel.TWITTER: fetch_x_media,
+    Channel.SMS: fetch_twilio_media,
 }

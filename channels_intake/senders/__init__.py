@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.urls import reverse
 
 from complaints.models import Channel
 
 from .base import PermanentSendError, Sender, SendResult, TemporarySendError
 from .log import LogSender
+from .sms import SmsGatewaySender, TwilioSender
 from .telegram import TelegramSender
 from .whatsapp import WhatsAppSender
 from .x import x_sender
@@ -28,8 +30,10 @@ __all__ = [
     "PermanentSendError",
     "SendResult",
     "Sender",
+    "SmsGatewaySender",
     "TelegramSender",
     "TemporarySendError",
+    "TwilioSender",
     "WhatsAppSender",
     "sender_for",
 ]
@@ -53,10 +57,35 @@ def _telegram() -> Sender | None:
     )
 
 
+def _sms() -> Sender | None:
+    """Twilio when its three settings are set, else the gateway, else none (the log)."""
+    if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN and settings.TWILIO_FROM_NUMBER:
+        return TwilioSender(
+            api_base=settings.TWILIO_API_BASE,
+            account_sid=settings.TWILIO_ACCOUNT_SID,
+            auth_token=settings.TWILIO_AUTH_TOKEN,
+            from_number=settings.TWILIO_FROM_NUMBER,
+            status_callback=twilio_status_callback(),
+        )
+    if settings.SMS_GATEWAY_SEND_URL and settings.SMS_GATEWAY_TOKEN:
+        return SmsGatewaySender(
+            send_url=settings.SMS_GATEWAY_SEND_URL, token=settings.SMS_GATEWAY_TOKEN
+        )
+    return None
+
+
+def twilio_status_callback() -> str:
+    """Our webhook, for Twilio's delivery reports, when Twilio can reach it (https only)."""
+    if not settings.PUBLIC_BASE_URL.startswith("https://"):
+        return ""
+    return settings.PUBLIC_BASE_URL + reverse("channels_intake:twilio")
+
+
 FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.WHATSAPP: _whatsapp,
     Channel.TELEGRAM: _telegram,
     Channel.TWITTER: x_sender,
+    Channel.SMS: _sms,
 }
 
 
