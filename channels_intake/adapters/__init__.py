@@ -11,8 +11,10 @@ from collections.abc import Callable
 from complaints.models import Channel
 
 from ..normalized import NormalizedMessage
-from . import whatsapp
+from . import meta, whatsapp
 
 PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
     Channel.WHATSAPP: whatsapp.parse,
+    Channel.FACEBOOK: meta.parse,
+    Channel.INSTAGRAM: meta.parse,
 }
