@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from complaints.models import Channel
 
 from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
+from .meta import fetch_meta_media
 from .whatsapp import fetch_whatsapp_media
 
 if TYPE_CHECKING:
@@ -24,4 +25,6 @@ __all__ = ["FETCHERS", "Fetched", "PermanentFetchError", "TemporaryFetchError", 
 
 FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
     Channel.WHATSAPP: fetch_whatsapp_media,
+    Channel.FACEBOOK: fetch_meta_media,
+    Channel.INSTAGRAM: fetch_meta_media,
 }

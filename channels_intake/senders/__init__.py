@@ -18,11 +18,13 @@ from complaints.models import Channel
 
 from .base import PermanentSendError, Sender, SendResult, TemporarySendError
 from .log import LogSender
+from .meta import MetaSender
 from .whatsapp import WhatsAppSender
 
 __all__ = [
     "FACTORIES",
     "LogSender",
+    "MetaSender",
     "PermanentSendError",
     "SendResult",
     "Sender",
@@ -42,8 +44,16 @@ def _whatsapp() -> Sender | None:
     )
 
 
+def _meta() -> Sender | None:
+    if not settings.META_PAGE_ACCESS_TOKEN:
+        return None
+    return MetaSender(api_base=settings.META_API_BASE, access_token=settings.META_PAGE_ACCESS_TOKEN)
+
+
 FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.WHATSAPP: _whatsapp,
+    Channel.FACEBOOK: _meta,
+    Channel.INSTAGRAM: _meta,
 }
 
 
