@@ -20,7 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Reporter
-from complaints.services import complaint_create, normalize_phone, reporter_get_or_create
+from complaints.services import (
+    complaint_create,
+    complaint_reporter_edit,
+    normalize_phone,
+    reporter_get_or_create,
+)
 
 from .adapters import PARSERS
 from .models import InboundMessage, ReporterHandle
@@ -120,10 +125,11 @@ def inbound_process(*, message_id: int) -> Outcome:
                 return Outcome.SKIPPED
             message.state = State.PROCESSING
             message.save(update_fields=["state"])
+            # Cleared first: _process may leave the reason a message was ignored.
+            message.last_error = ""
             outcome = _process(message)
             message.attempts += 1
             message.processed_at = timezone.now()
-            message.last_error = ""
             message.save(
                 update_fields=["state", "attempts", "processed_at", "last_error", "complaint"]
             )
@@ -163,6 +169,9 @@ def _process(message: InboundMessage) -> Outcome:
     if not found:
         raise ValueError("The stored body does not contain this message")
     normalized = found[0]
+    if normalized.kind == Kind.EDIT:
+        # The citizen edited an earlier message: its complaint follows, nothing new is made.
+        return _process_edit(message, normalized)
     if normalized.kind == Kind.STATUS:
         # A delivery status of one of our replies: it updates that outbound row only.
         outbound_delivery_update(
@@ -187,6 +196,53 @@ def _process(message: InboundMessage) -> Outcome:
     message.complaint = complaint
     message.state = State.PROCESSED
     return Outcome.PROCESSED
+
+
+def _process_edit(message: InboundMessage, normalized: NormalizedMessage) -> Outcome:
+    """Apply an edit (Kind.EDIT) to the complaint the edited message became, if any."""
+    original = (
+        InboundMessage.objects.select_related("complaint")
+        .filter(channel=message.channel, provider_message_id=normalized.edit_of)
+        .first()
+    )
+    if original is None or original.complaint is None:
+        message.state = State.IGNORED
+        message.last_error = (
+            "Edit of a message we never received."
+            if original is None
+            else "Edit of a message that is not (yet) part of a complaint; left as it was."
+        )
+        return Outcome.IGNORED
+    complaint = original.complaint
+    # A complaint may join several messages (a draft): replace only the edited one's words.
+    before = _edited_text_before(message, normalized, original)
+    text = normalized.text.strip()
+    if before and before in complaint.text:
+        text = complaint.text.replace(before, text, 1)
+    complaint_reporter_edit(complaint=complaint, text=text)
+    message.complaint = complaint
+    message.state = State.PROCESSED
+    return Outcome.PROCESSED
+
+
+def _edited_text_before(
+    message: InboundMessage, normalized: NormalizedMessage, original: InboundMessage
+) -> str:
+    """The text the edited message had until now: its latest applied edit, else its own."""
+    applied = (
+        InboundMessage.objects.filter(
+            channel=message.channel, complaint=original.complaint, state=State.PROCESSED
+        )
+        .exclude(pk__in=[message.pk, original.pk])
+        .order_by("-processed_at", "-pk")
+    )
+    for stored in [*applied, original]:
+        for parsed in PARSERS[stored.channel](bytes(stored.body)):
+            if parsed.provider_message_id != stored.provider_message_id:
+                continue
+            if stored.pk == original.pk or parsed.edit_of == normalized.edit_of:
+                return parsed.text.strip()
+    return ""
 
 
 def _fallback_text(normalized: NormalizedMessage) -> str:
