@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from channels_intake.models import OutboundMessage
 
 TIMEOUT_SECONDS = 10
-# Graph error codes for throttling: 4 (app), 17 (user), 32 (page), 613 (call rate). Meta
-# answers them with a 4xx, yet waiting is all they need.
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
+# Graph error codes for throttling: 4 (app), 17 (user), 32 (page), 613 (call rate), and the
+# business-use-case limits of Instagram (80002) and Messenger (80006). Meta answers them
+# with a 4xx, yet waiting is all they need.
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80002, 80006})
 
 
 def meta_payload(message: OutboundMessage) -> dict[str, Any]:
