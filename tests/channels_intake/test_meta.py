@@ -467,6 +467,26 @@ def test_a_messenger_edit_replaces_only_that_messages_words(
     assert Complaint.objects.count() == 1
 
 
+def test_a_second_edit_replaces_the_first_within_a_longer_text(
+    client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, fixture("page_comment"))
+    complaint = Complaint.objects.get()
+    Complaint.objects.filter(pk=complaint.pk).update(text=complaint.text + "\nLokasi: Cibeunying")
+    first = fixture("page_comment_edited")
+    second = first.replace(b"makin dalam", b"sudah ditambal sebagian")
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, first)
+        post(client, second)
+    complaint.refresh_from_db()
+    assert complaint.text == (
+        "Kapan jalan di depan SDN 3 Bandung diperbaiki? Lubangnya sudah ditambal sebagian"
+        "\nLokasi: Cibeunying"
+    )
+    assert ComplaintEvent.objects.filter(action="reporter_edit").count() == 2
+
+
 @pytest.mark.django_db
 def test_an_edit_of_an_unknown_comment_is_ignored_with_a_reason(
     client, django_capture_on_commit_callbacks
