@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from complaints.lifecycle import CITIZEN_ACTOR
 from complaints.models import Complaint, Reporter
-from complaints.services import complaint_create, normalize_phone, reporter_get_or_create
+from complaints.services import (
+    complaint_create,
+    complaint_reporter_edit,
+    normalize_phone,
+    reporter_get_or_create,
+)
 from dispositions.selectors import complaints_awaiting_answer
 from dispositions.services import disposition_provide_info
 
@@ -59,7 +64,9 @@ TEMPORARY_ERRORS: tuple[type[BaseException], ...] = (
 )
 # Message types that become a complaint; button and list replies answer our prompts
 # (the conversation flow), reactions and the rest carry nothing to act on.
-COMPLAINT_TYPES = frozenset({"text", "image", "document", "video", "audio", "location"})
+COMPLAINT_TYPES = frozenset(
+    {"text", "image", "document", "video", "audio", "location", "story_mention"}
+)
 
 
 class Outcome(enum.StrEnum):
@@ -135,10 +142,11 @@ def inbound_process(*, message_id: int) -> Outcome:
                 return Outcome.SKIPPED
             message.state = State.PROCESSING
             message.save(update_fields=["state"])
+            # Cleared first: _process may leave the reason a message was ignored.
+            message.last_error = ""
             outcome = _process(message)
             message.attempts += 1
             message.processed_at = timezone.now()
-            message.last_error = ""
             message.save(
                 update_fields=[
                     "state",
@@ -187,6 +195,9 @@ def _process(message: InboundMessage) -> Outcome:
     """What one message means, in order: a status, a keyword, a draft's answer, a question's
     answer, a new report (into a draft on chat channels, at once elsewhere)."""
     normalized = _parsed(message)
+    if normalized.kind == Kind.EDIT:
+        # The citizen edited an earlier message: its complaint follows, nothing new is made.
+        return _process_edit(message, normalized)
     if normalized.kind == Kind.STATUS:
         # A delivery status of one of our replies: it updates that outbound row only.
         outbound_delivery_update(
@@ -330,6 +341,53 @@ def _answer_question(
             complaint=complaint,
             dedupe_key=f"answer:{message.channel}:{message.provider_message_id}",
         )
+
+
+def _process_edit(message: InboundMessage, normalized: NormalizedMessage) -> Outcome:
+    """Apply an edit (Kind.EDIT) to the complaint the edited message became, if any."""
+    original = (
+        InboundMessage.objects.select_related("complaint")
+        .filter(channel=message.channel, provider_message_id=normalized.edit_of)
+        .first()
+    )
+    if original is None or original.complaint is None:
+        message.state = State.IGNORED
+        message.last_error = (
+            "Edit of a message we never received."
+            if original is None
+            else "Edit of a message that is not (yet) part of a complaint; left as it was."
+        )
+        return Outcome.IGNORED
+    complaint = original.complaint
+    # A complaint may join several messages (a draft): replace only the edited one's words.
+    before = _edited_text_before(message, normalized, original)
+    text = normalized.text.strip()
+    if before and before in complaint.text:
+        text = complaint.text.replace(before, text, 1)
+    complaint_reporter_edit(complaint=complaint, text=text)
+    message.complaint = complaint
+    message.state = State.PROCESSED
+    return Outcome.PROCESSED
+
+
+def _edited_text_before(
+    message: InboundMessage, normalized: NormalizedMessage, original: InboundMessage
+) -> str:
+    """The text the edited message had until now: its latest applied edit, else its own."""
+    applied = (
+        InboundMessage.objects.filter(
+            channel=message.channel, complaint=original.complaint, state=State.PROCESSED
+        )
+        .exclude(pk__in=[message.pk, original.pk])
+        .order_by("-processed_at", "-pk")
+    )
+    for stored in [*applied, original]:
+        for parsed in PARSERS[stored.channel](bytes(stored.body)):
+            if parsed.provider_message_id != stored.provider_message_id:
+                continue
+            if stored.pk == original.pk or parsed.edit_of == normalized.edit_of:
+                return parsed.text.strip()
+    return ""
 
 
 def reporter_for(normalized: NormalizedMessage) -> Reporter:

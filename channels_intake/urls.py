@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .webhooks.meta import meta_webhook
 from .webhooks.sms_gateway import sms_gateway_webhook
 from .webhooks.telegram import telegram_webhook
 from .webhooks.twilio import twilio_webhook
@@ -16,4 +17,5 @@ urlpatterns = [
     path("x/", x_webhook, name="x"),
     path("twilio/", twilio_webhook, name="twilio"),
     path("sms-gateway/", sms_gateway_webhook, name="sms_gateway"),
+    path("meta/", meta_webhook, name="meta"),
 ]

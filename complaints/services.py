@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from . import hooks
 from .images import ProcessedImage
-from .lifecycle import Actor, TransitionError, complaint_transition
+from .lifecycle import CITIZEN_ACTOR, Actor, TransitionError, complaint_transition
 from .models import (
     Area,
     Attachment,
@@ -288,6 +288,34 @@ def _internal_note(*, complaint: Complaint, actor: Actor, action: str, note: str
         to_status=complaint.status,
         note=note,
         is_public=False,
+    )
+
+
+@transaction.atomic
+def complaint_reporter_edit(*, complaint: Complaint, text: str) -> ComplaintEvent | None:
+    """The reporter edited the message the complaint came from (a comment, a chat message).
+
+    The text (and the title, unless staff wrote their own) follow the edit; the earlier
+    text stays in the internal timeline, so nothing is lost. The status never changes: an
+    edit is not a new report. None when the edit is empty or changes nothing.
+    """
+    text = (text or "").strip()
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if not text or text == locked.text:
+        return None
+    before = locked.text
+    fields = ["text", "updated_at"]
+    locked.text = text
+    if not locked.title or locked.title == make_title(before)[:140]:
+        locked.title = make_title(text)[:140]
+        fields.append("title")
+    locked.save(update_fields=fields)
+    complaint.text, complaint.title = locked.text, locked.title
+    return _internal_note(
+        complaint=locked,
+        actor=CITIZEN_ACTOR,
+        action="reporter_edit",
+        note=_("The reporter edited the text. Before: %(before)s") % {"before": before},
     )
 
 

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from complaints.models import Channel
 
 from ..normalized import NormalizedMessage
-from . import sms, telegram, whatsapp, x
+from . import meta, sms, telegram, whatsapp, x
 
 PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
     Channel.WHATSAPP: whatsapp.parse,
     Channel.SMS: sms.parse,
     Channel.TELEGRAM: telegram.parse,
     Channel.TWITTER: x.parse,
+    Channel.FACEBOOK: meta.parse,
+    Channel.INSTAGRAM: meta.parse,
 }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from complaints.models import Channel
 
 from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
+from .meta import fetch_meta_media
 from .telegram import fetch_telegram_media
 from .twilio import fetch_twilio_media
 from .whatsapp import fetch_whatsapp_media
@@ -30,4 +31,6 @@ FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
     Channel.TELEGRAM: fetch_telegram_media,
     Channel.TWITTER: fetch_x_media,
     Channel.SMS: fetch_twilio_media,
+    Channel.FACEBOOK: fetch_meta_media,
+    Channel.INSTAGRAM: fetch_meta_media,
 }

@@ -19,6 +19,7 @@ from complaints.models import Channel
 
 from .base import PermanentSendError, Sender, SendResult, TemporarySendError
 from .log import LogSender
+from .meta import MetaSender
 from .sms import SmsGatewaySender, TwilioSender
 from .telegram import TelegramSender
 from .whatsapp import WhatsAppSender
@@ -27,6 +28,7 @@ from .x import x_sender
 __all__ = [
     "FACTORIES",
     "LogSender",
+    "MetaSender",
     "PermanentSendError",
     "SendResult",
     "Sender",
@@ -81,11 +83,19 @@ def twilio_status_callback() -> str:
     return settings.PUBLIC_BASE_URL + reverse("channels_intake:twilio")
 
 
+def _meta() -> Sender | None:
+    if not settings.META_PAGE_ACCESS_TOKEN:
+        return None
+    return MetaSender(api_base=settings.META_API_BASE, access_token=settings.META_PAGE_ACCESS_TOKEN)
+
+
 FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.WHATSAPP: _whatsapp,
     Channel.TELEGRAM: _telegram,
     Channel.TWITTER: x_sender,
     Channel.SMS: _sms,
+    Channel.FACEBOOK: _meta,
+    Channel.INSTAGRAM: _meta,
 }
 
 
