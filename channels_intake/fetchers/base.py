@@ -36,9 +36,15 @@ def max_bytes() -> int:
 
 
 def http_get(url: str, *, headers: Mapping[str, str] | None = None) -> Fetched:
-    """GET `url` and read at most INBOUND_MEDIA_MAX_MB; errors mapped to the two kinds."""
+    """GET `url` and read at most INBOUND_MEDIA_MAX_MB; errors mapped to the two kinds.
+
+    `headers` (credentials) go to `url` only, never along a redirect: a provider that
+    redirects to its storage (Twilio) must not hand our token to another host.
+    """
     limit = max_bytes()
-    request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310 - provider URLs
+    request = urllib.request.Request(url)  # noqa: S310 - provider URLs
+    for name, value in (headers or {}).items():
+        request.add_unredirected_header(name, value)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             declared = response.headers.get("Content-Length")
