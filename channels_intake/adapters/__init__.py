@@ -11,8 +11,9 @@ from collections.abc import Callable
 from complaints.models import Channel
 
 from ..normalized import NormalizedMessage
-from . import whatsapp
+from . import email, whatsapp
 
 PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
     Channel.WHATSAPP: whatsapp.parse,
+    Channel.EMAIL: email.parse,
 }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from complaints.models import Channel
 
 from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
+from .email import fetch_email_attachment
 from .whatsapp import fetch_whatsapp_media
 
 if TYPE_CHECKING:
@@ -24,4 +25,5 @@ __all__ = ["FETCHERS", "Fetched", "PermanentFetchError", "TemporaryFetchError", 
 
 FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
     Channel.WHATSAPP: fetch_whatsapp_media,
+    Channel.EMAIL: fetch_email_attachment,
 }

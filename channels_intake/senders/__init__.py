@@ -17,11 +17,13 @@ from django.conf import settings
 from complaints.models import Channel
 
 from .base import PermanentSendError, Sender, SendResult, TemporarySendError
+from .email import EmailSender
 from .log import LogSender
 from .whatsapp import WhatsAppSender
 
 __all__ = [
     "FACTORIES",
+    "EmailSender",
     "LogSender",
     "PermanentSendError",
     "SendResult",
@@ -44,6 +46,8 @@ def _whatsapp() -> Sender | None:
 
 FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.WHATSAPP: _whatsapp,
+    # No credentials of its own: EMAIL_BACKEND decides (the console prints it by default).
+    Channel.EMAIL: EmailSender,
 }
 
 
