@@ -36,7 +36,6 @@ class Command(BaseCommand):
         if options["interval"] <= 0 or options["limit"] < 1:
             raise CommandError("--interval must be above 0 and --limit at least 1.")
         while True:
-            close_old_connections()  # a long-running loop outlives database connections
             try:
                 report = imap_poll(config, limit=options["limit"])
             except ImapPollError as error:
@@ -53,6 +52,7 @@ class Command(BaseCommand):
                 time.sleep(options["interval"])
             except KeyboardInterrupt:
                 return
+            close_old_connections()  # a long-running loop outlives database connections
 
     @staticmethod
     def _summary(config: ImapConfig, report: PollReport) -> str:
