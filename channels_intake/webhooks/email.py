@@ -12,6 +12,7 @@ authenticate, so each mounted webhook answers 503 until its own secret is set.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable
 from email import encoders
@@ -21,10 +22,12 @@ from typing import Any
 from anymail import urls as anymail_urls
 from anymail.exceptions import AnymailConfigurationError
 from anymail.signals import AnymailInboundEvent
+from anymail.utils import get_request_basic_auth
 from anymail.webhooks.mailgun import MailgunBaseWebhookView
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
 from complaints.models import Channel
@@ -41,6 +44,10 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
     "mailgun_inbound_webhook": ("MAILGUN_WEBHOOK_SIGNING_KEY",),
     "postmark_inbound_webhook": ("ANYMAIL_WEBHOOK_SECRET",),
 }
+# Postmark posts the whole message, photos included, as one JSON body (its inbound limit is
+# 35 MB), far over DATA_UPLOAD_MAX_MEMORY_SIZE, which is meant for forms; see
+# _read_large_body. Mailgun's parsed form sends files as file parts, which Django streams.
+MAX_WEBHOOK_BYTES = 40 * 1024 * 1024
 
 
 def email_store(*, raw: bytes, source: str) -> tuple[int, int]:
@@ -90,6 +97,32 @@ def _transfer_encoded(message: Message) -> Message:
     return message
 
 
+def _read_large_body(request: HttpRequest) -> HttpResponse | None:
+    """Let an authenticated JSON delivery past Django's form-sized body limit, up to
+    MAX_WEBHOOK_BYTES; 413 above it. The body is read only once the basic auth matches, so
+    an anonymous client cannot make the server hold 40 MB; anymail refuses those itself.
+    """
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None or request.content_type == "multipart/form-data":
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length <= limit:
+        return None
+    if length > MAX_WEBHOOK_BYTES:
+        return JsonResponse({"error": f"A message of {length} bytes is too large."}, status=413)
+    secret = settings.ANYMAIL_WEBHOOK_SECRET
+    if not secret or not constant_time_compare(get_request_basic_auth(request) or "", secret):
+        return None
+    body = request.read(length)
+    # Django's own lazy body, filled in: request.body and request.POST read it from here.
+    request._body = body  # type: ignore[attr-defined]
+    request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+    return None
+
+
 def _guarded(view_class: type[Any], required: tuple[str, ...]) -> Callable[..., HttpResponse]:
     """Anymail's view, behind a 503 while any of `required` is unset.
 
@@ -103,6 +136,9 @@ def _guarded(view_class: type[Any], required: tuple[str, ...]) -> Callable[..., 
         missing = [name for name in required if not getattr(settings, name, "")]
         if missing:
             return not_configured(*missing)
+        refused = _read_large_body(request)
+        if refused is not None:
+            return refused
         init: dict[str, Any] = {}
         if issubclass(view_class, MailgunBaseWebhookView):
             init["webhook_signing_key"] = settings.MAILGUN_WEBHOOK_SIGNING_KEY

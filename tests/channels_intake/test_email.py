@@ -15,6 +15,7 @@ from channels_intake.adapters import email as adapter
 from channels_intake.fetchers import FETCHERS, PermanentFetchError
 from channels_intake.models import InboundMedia, InboundMessage, OutboundMessage
 from channels_intake.normalized import PayloadError
+from channels_intake.webhooks import email as email_webhook
 from complaints.models import Channel, Complaint
 from complaints.services import complaint_create
 
@@ -164,6 +165,28 @@ def test_a_signed_mailgun_parsed_form_with_a_photo_is_stored(client):
 
 
 @pytest.mark.django_db
+def test_mailguns_parsed_form_streams_a_large_photo_but_raw_mime_is_capped(client, settings):
+    photo = bytes(range(256)) * 24_000  # 6 MB, over DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert len(photo) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    fields = {
+        "message-headers": json.dumps(
+            [["From", "agus.wibowo@example.id"], ["Message-Id", "<big@example.id>"]]
+        ),
+        "body-plain": "Foto besar terlampir.",
+        "attachment-count": "1",
+        "attachment-1": SimpleUploadedFile("besar.jpg", photo, content_type="image/jpeg"),
+    }
+    assert post_mailgun(client, fields).status_code == 200
+    (parsed,) = adapter.parse(bytes(InboundMessage.objects.get().body))
+    assert parsed.attachments[0].filename == "besar.jpg"
+    # The raw-MIME form puts the whole message in one form field, which Django caps.
+    big = fixture("gmail_reply.eml") + b"\n" + b"x" * len(photo)
+    response = post_mailgun(client, mime(big), url=MAILGUN_MIME_URL)
+    assert response.status_code == 400
+    assert InboundMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "fields",
     [
@@ -197,6 +220,15 @@ def test_a_signed_mailgun_form_without_a_message_is_a_400_with_a_reason(client):
     assert "message-headers" in response.json()["error"]
 
 
+@pytest.mark.django_db
+def test_a_mailgun_store_route_is_a_400_that_says_to_forward(client):
+    fields = {**mime(fixture("gmail_reply.eml")), "attachments": "[]"}
+    response = post_mailgun(client, fields, url=MAILGUN_MIME_URL)
+    assert response.status_code == 400
+    assert "forward()" in response.json()["error"]
+    assert not InboundMessage.objects.exists()
+
+
 # --- Postmark ------------------------------------------------------------------------------
 
 
@@ -221,6 +253,34 @@ def test_postmark_json_with_basic_auth_is_stored_with_its_photo(client):
     fetched = FETCHERS[Channel.EMAIL](media)
     assert fetched.content == base64.b64decode(payload["Attachments"][0]["Content"])
     assert fetched.content.startswith(b"\xff\xd8\xff")  # a JPEG
+
+
+@pytest.mark.django_db
+def test_a_postmark_message_with_a_large_photo_passes_djangos_form_limit(client, settings):
+    payload = postmark_payload("postmark_inbound")
+    photo = bytes(range(256)) * 16_400  # 4.2 MB of every byte value, CR and LF included
+    payload["Attachments"][0]["Content"] = base64.b64encode(photo).decode()
+    # Django's limit here is 5 MB; the JSON carries 5.6 MB of base64.
+    assert len(json.dumps(payload)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    # Unauthenticated, the body is never read: anymail refuses the basic auth.
+    assert post_postmark(client, payload, auth="x:wrong").status_code == 400
+    assert post_postmark(client, payload).status_code == 200
+    message = InboundMessage.objects.get()
+    (parsed,) = adapter.parse(bytes(message.body))
+    media = InboundMedia.objects.create(
+        message=message, kind="image", media_id=parsed.attachments[0].media_id
+    )
+    assert FETCHERS[Channel.EMAIL](media).content == photo
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_webhook_limit_is_a_413(client, monkeypatch):
+    monkeypatch.setattr(email_webhook, "MAX_WEBHOOK_BYTES", 6 * 1024 * 1024)
+    payload = postmark_payload("postmark_inbound")
+    payload["TextBody"] = "x" * (7 * 1024 * 1024)
+    response = post_postmark(client, payload)
+    assert response.status_code == 413
+    assert not InboundMessage.objects.exists()
 
 
 @pytest.mark.django_db

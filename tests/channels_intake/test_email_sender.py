@@ -110,9 +110,7 @@ def test_it_sends_over_smtp_and_records_the_message_id(smtp):
         ("MAIL", "553 5.7.1 Sender address rejected: not owned by user"),
     ],
 )
-def test_a_5xx_fails_for_good_without_a_retry(
-    smtp, step, reply, django_capture_on_commit_callbacks
-):
+def test_a_5xx_fails_for_good_without_a_retry(smtp, step, reply):
     smtp.replies[step] = reply
     message = row()
     outcome = outbox.outbound_send(message_id=message.pk)
