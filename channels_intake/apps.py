@@ -9,9 +9,14 @@ class ChannelsIntakeConfig(AppConfig):
     verbose_name = _("Channels intake")
 
     def ready(self) -> None:
+        from anymail.signals import inbound
+
         from complaints import hooks
 
         from .tasks import on_complaint_created, on_complaint_transitioned
+        from .webhooks.email import on_inbound_email
 
         hooks.register(hooks.COMPLAINT_CREATED, on_complaint_created)
         hooks.register(hooks.COMPLAINT_TRANSITIONED, on_complaint_transitioned)
+        # Mail that django-anymail verified and parsed goes to the inbox like any delivery.
+        inbound.connect(on_inbound_email, dispatch_uid="channels_intake.inbound_email")

@@ -403,7 +403,9 @@ def reporter_for(normalized: NormalizedMessage) -> Reporter:
         phone = normalize_phone(normalized.sender_phone)
     except ValidationError:
         phone = ""
-    reporter = reporter_get_or_create(name=normalized.sender_name, phone=phone)
+    reporter = reporter_get_or_create(
+        name=normalized.sender_name, phone=phone, email=normalized.sender_email
+    )
     if reporter is None:
         # Neither a phone nor a name: the handle is all we know of this citizen.
         reporter = Reporter.objects.create()

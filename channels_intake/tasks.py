@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import conversations, media, outbox, replies, services
+from . import conversations, imap, media, outbox, replies, services
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,18 @@ def sweep_outbox() -> int:
     """Beat, every minute: re-enqueue lost sends; flag sends with an unknown outcome."""
     report = outbox.outbound_sweep()
     return len(report.requeued)
+
+
+@shared_task(name="channels_intake.poll_imap")
+def poll_imap() -> int:
+    """Beat, every minute when IMAP_HOST is set: store the mailbox's unseen messages."""
+    try:
+        report = imap.imap_poll(imap.ImapConfig.from_settings())
+    except imap.ImapPollError:
+        # Nothing was flagged seen; the next beat tries again.
+        logger.warning("IMAP poll failed", exc_info=True)
+        return 0
+    return report.stored
 
 
 # The hooks write the outbox rows themselves, in the process that made the change: only

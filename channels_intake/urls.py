@@ -1,7 +1,8 @@
 """Provider webhooks, mounted under /webhooks/ (the deployment contract, README "Channels")."""
 
-from django.urls import path
+from django.urls import include, path
 
+from .webhooks.email import email_urlpatterns
 from .webhooks.meta import meta_webhook
 from .webhooks.sms_gateway import sms_gateway_webhook
 from .webhooks.telegram import telegram_webhook
@@ -18,4 +19,5 @@ urlpatterns = [
     path("twilio/", twilio_webhook, name="twilio"),
     path("sms-gateway/", sms_gateway_webhook, name="sms_gateway"),
     path("meta/", meta_webhook, name="meta"),
+    path("email/", include((email_urlpatterns(), "email"))),
 ]

@@ -141,6 +141,9 @@ INSTALLED_APPS = [
     "dispositions",
     "channels_intake",
     "dashboard",
+    # Inbound email webhooks only (channels_intake/webhooks/email.py); replies go through
+    # EMAIL_BACKEND.
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +355,20 @@ if INBOX_RELAY_INTERVAL_SECONDS < 1:
     raise ImproperlyConfigured("INBOX_RELAY_INTERVAL_SECONDS must be at least 1")
 if INBOX_RELAY_AFTER_SECONDS < 0:
     raise ImproperlyConfigured("INBOX_RELAY_AFTER_SECONDS must not be negative")
+# Inbound email (docs/channels/email.md). Provider webhooks under /webhooks/email/ answer
+# 503 until their secret is set: Mailgun's needs MAILGUN_WEBHOOK_SIGNING_KEY, every other
+# provider's (Postmark) the basic-auth "user:pass" below, which Anymail reads under this
+# very name and checks on every provider's request when it is set.
+ANYMAIL_WEBHOOK_SECRET = env_str("ANYMAIL_WEBHOOK_SECRET", "")
+MAILGUN_WEBHOOK_SIGNING_KEY = env_str("MAILGUN_WEBHOOK_SIGNING_KEY", "")
+# A mailbox without a provider: `manage.py poll_imap` (and, when IMAP_HOST is set, the
+# beat) fetches its unseen messages into the same inbox as the webhooks.
+IMAP_HOST = env_str("IMAP_HOST", "")
+IMAP_PORT = env_int("IMAP_PORT", 993)
+IMAP_USER = env_str("IMAP_USER", "")
+IMAP_PASSWORD = env_str("IMAP_PASSWORD", "")
+IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
+IMAP_SSL = env_bool("IMAP_SSL", True)
 
 # WhatsApp replies (docs/outbox.md); the WHATSAPP_* credentials are set above.
 # Minutes a send may stay unfinished before the sweeper flags its outcome as unknown.
@@ -440,6 +457,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3000},
     },
 }
+if IMAP_HOST:
+    # A mailbox polled over IMAP: its unseen messages join the inbox every minute.
+    CELERY_BEAT_SCHEDULE["poll-imap"] = {
+        "task": "channels_intake.poll_imap",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    }
 
 REST_FRAMEWORK = {
     # Basic first: an API client without credentials gets 401 with WWW-Authenticate.

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from complaints.models import Channel
 
 from ..normalized import NormalizedMessage
-from . import meta, sms, telegram, whatsapp, x
+from . import email, meta, sms, telegram, whatsapp, x
 
 PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
     Channel.WHATSAPP: whatsapp.parse,
@@ -20,4 +20,5 @@ PARSERS: dict[str, Callable[[bytes], list[NormalizedMessage]]] = {
     Channel.TWITTER: x.parse,
     Channel.FACEBOOK: meta.parse,
     Channel.INSTAGRAM: meta.parse,
+    Channel.EMAIL: email.parse,
 }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from complaints.models import Channel
 
 from .base import Fetched, PermanentFetchError, TemporaryFetchError, http_get
+from .email import fetch_email_attachment
 from .meta import fetch_meta_media
 from .telegram import fetch_telegram_media
 from .twilio import fetch_twilio_media
@@ -33,4 +34,5 @@ FETCHERS: dict[str, Callable[[InboundMedia], Fetched]] = {
     Channel.SMS: fetch_twilio_media,
     Channel.FACEBOOK: fetch_meta_media,
     Channel.INSTAGRAM: fetch_meta_media,
+    Channel.EMAIL: fetch_email_attachment,
 }

@@ -18,6 +18,7 @@ from django.urls import reverse
 from complaints.models import Channel
 
 from .base import PermanentSendError, Sender, SendResult, TemporarySendError
+from .email import EmailSender
 from .log import LogSender
 from .meta import MetaSender
 from .sms import SmsGatewaySender, TwilioSender
@@ -27,6 +28,7 @@ from .x import x_sender
 
 __all__ = [
     "FACTORIES",
+    "EmailSender",
     "LogSender",
     "MetaSender",
     "PermanentSendError",
@@ -96,6 +98,8 @@ FACTORIES: dict[str, Callable[[], Sender | None]] = {
     Channel.SMS: _sms,
     Channel.FACEBOOK: _meta,
     Channel.INSTAGRAM: _meta,
+    # No credentials of its own: EMAIL_BACKEND decides (the console prints it by default).
+    Channel.EMAIL: EmailSender,
 }
 
 
