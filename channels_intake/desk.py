@@ -181,8 +181,16 @@ def partner_message_id(*, partner: PartnerKey, external_id: str) -> str:
     return f"{partner.pk}:{external_id}"
 
 
+class PhotosRejected(ValueError):
+    """Some base64 photos are unusable; `errors` maps each bad one's index to why."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(m for messages in errors.values() for m in messages))
+        self.errors = errors
+
+
 def decode_photos(encoded: Sequence[str]) -> list[ProcessedImage]:
-    """Base64 photos checked and re-encoded; ValidationError maps each bad one's index to why."""
+    """Base64 photos checked and re-encoded (no EXIF), or PhotosRejected naming the bad ones."""
     processed: list[ProcessedImage] = []
     errors: dict[str, list[str]] = {}
     for index, value in enumerate(encoded):
@@ -199,7 +207,7 @@ def decode_photos(encoded: Sequence[str]) -> list[ProcessedImage]:
         except ImageRejected as exc:
             errors[str(index)] = [str(exc)]
     if errors:
-        raise ValidationError({"photos": [ValidationError(errors)]})
+        raise PhotosRejected(errors)
     return processed
 
 

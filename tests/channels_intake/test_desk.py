@@ -170,9 +170,10 @@ def test_bad_base64_and_bad_pictures_are_named_by_position(db, english):
 
     good = base64.b64encode(make_image_bytes()).decode()
     not_a_picture = base64.b64encode(b"hello").decode()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(desk.PhotosRejected) as caught:
         desk.decode_photos([good, "%%%", not_a_picture])
-    errors = caught.value.message_dict["photos"]
-    assert "Photo 2 is not valid base64." in str(errors)
-    assert "Photo 3 is not a picture we can read." in str(errors)
+    assert caught.value.errors == {
+        "1": ["Photo 2 is not valid base64."],
+        "2": ["Photo 3 is not a picture we can read."],
+    }
     assert len(desk.decode_photos([good, f"data:image/jpeg;base64,{good}"])) == 2
