@@ -7,7 +7,6 @@ import json
 
 import pytest
 from django.db import OperationalError
-from django.urls import reverse
 
 from channels_intake import desk
 from channels_intake.models import InboundMessage, PartnerKey
@@ -211,7 +210,7 @@ class LockedDatabase:
 def test_a_temporary_failure_answers_202_and_a_worker_finishes_it(
     client, partner, monkeypatch, django_capture_on_commit_callbacks
 ):
-    row, key = partner
+    _row, key = partner
     locked = LockedDatabase(failures=1)
     monkeypatch.setattr(desk, "complaint_create", locked)
     # The retry is enqueued after commit; hold it to look at the failed state first.
@@ -240,7 +239,7 @@ def test_a_temporary_failure_answers_202_and_a_worker_finishes_it(
 
 
 def test_a_worker_run_twice_makes_one_complaint(client, partner, monkeypatch):
-    row, key = partner
+    _row, key = partner
     monkeypatch.setattr(desk, "complaint_create", LockedDatabase(failures=1))
     assert post(client, key, body()).status_code == 202
     message = InboundMessage.objects.get()
