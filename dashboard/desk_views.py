@@ -68,8 +68,9 @@ def _quick_entry_page(
 def quick_entry(request: HttpRequest) -> HttpResponse:
     """One screen, top to bottom in the order of a call; saving shows the tracking code."""
     if request.method != "POST":
+        # ?kanal=walk_in: a counter's bookmark opens with its own channel chosen.
         channel = request.GET.get("kanal")
-        initial = {"channel": channel if channel in (Channel.HOTLINE, Channel.WALK_IN) else None}
+        initial = {"channel": channel} if channel in (Channel.HOTLINE, Channel.WALK_IN) else {}
         return _quick_entry_page(request, QuickEntryForm(initial=initial))
     form = QuickEntryForm(data=request.POST, files=request.FILES)
     if "_refresh_area" in request.POST:
@@ -104,7 +105,7 @@ def _after_entry(request: HttpRequest, complaint: Complaint) -> HttpResponse:
         request,
         _("Complaint recorded. Read the tracking code to the citizen: %(code)s")
         % {"code": complaint.tracking_code},
-        extra_tags="tracking-code",
+        extra_tags="desk-code",
     )
     if complaint_visible_to(request.user).filter(pk=complaint.pk).exists():
         return redirect("dashboard:complaint", tracking_code=complaint.tracking_code)

@@ -177,3 +177,22 @@ def test_bad_base64_and_bad_pictures_are_named_by_position(db, english):
         "2": ["Photo 3 is not a picture we can read."],
     }
     assert len(desk.decode_photos([good, f"data:image/jpeg;base64,{good}"])) == 2
+
+
+def test_the_admin_shows_a_new_key_once_and_keeps_only_its_hash(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/channels_intake/partnerkey/add/", {"name": "LAPOR! Jabar", "is_active": "on"}
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    partner = PartnerKey.objects.get()
+    page = response.content.decode()
+    key = page.split('id="partner-key" size="60"')[0].rsplit('value="', 1)[1].split('"')[0]
+    assert key.startswith(partner.prefix)
+    assert desk.partner_key_lookup(key) == partner
+    assert "Salin sekarang" in page
+    change = client.get(f"/admin/channels_intake/partnerkey/{partner.pk}/change/")
+    assert key not in change.content.decode()
+    assert partner.prefix in change.content.decode()
+    assert key not in str(client.session.items())

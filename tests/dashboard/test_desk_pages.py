@@ -466,3 +466,12 @@ def test_the_desk_actor_is_recorded_for_an_admin_too(client, world, admin_user):
     assert complaint.channel == Channel.WALK_IN
     assert complaint.events.get(kind="created").actor == admin_user
     assert Actor.for_user(admin_user).label == "admin"
+
+
+def test_the_hotline_is_chosen_unless_the_link_says_walk_in(client, operator):
+    client.force_login(operator)
+    assert client.get(QUICK).context["form"]["channel"].value() == "hotline"
+    html = client.get(QUICK).content.decode()
+    hotline = html[html.rindex("<input", 0, html.index('value="hotline"')) :]
+    assert "checked" in hotline[: hotline.index(">")]
+    assert client.get(QUICK, {"kanal": "x"}).context["form"]["channel"].value() == "hotline"
