@@ -13,10 +13,9 @@ from django.utils.translation import ngettext
 
 from complaints.admin import ReadOnlyAdminMixin
 
-from .desk import partner_key_assign
+from .desk import desk_inbound_replay, partner_key_assign
 from .models import InboundMessage, OutboundMessage, PartnerKey, ReporterHandle
 from .outbox import outbound_retry
-from .services import inbound_replay
 
 
 @admin.register(InboundMessage)
@@ -44,7 +43,10 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Replay the selected parked or failed messages"))
     def replay(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
         replayed = sum(
-            inbound_replay(message_id=pk) for pk in queryset.values_list("pk", flat=True)
+            # The desk's replay sends each channel down its own path (partner API
+            # messages are processed by channels_intake.desk).
+            desk_inbound_replay(message_id=pk)
+            for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(
             request,

@@ -275,3 +275,22 @@ def test_the_partner_api_is_in_the_openapi_schema(client):
     assert {"201", "200", "202", "400", "401", "403"} <= set(create["responses"])
     assert create["security"] == [{"PartnerApiKey": []}]
     assert schema["components"]["securitySchemes"]["PartnerApiKey"]["in"] == "header"
+
+
+def test_replay_of_a_parked_partner_message_takes_the_partner_path(
+    client, partner, monkeypatch, django_capture_on_commit_callbacks
+):
+    _row, key = partner
+    monkeypatch.setattr(desk, "complaint_create", LockedDatabase(failures=99))
+    for _attempt in range(desk.MAX_ATTEMPTS):
+        post(client, key, body())
+    message = InboundMessage.objects.get()
+    assert message.state == State.PARKED
+    monkeypatch.undo()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert desk.desk_inbound_replay(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.state == State.PROCESSED
+    assert message.complaint.is_anonymous
+    assert get(client, key, "LPR-2025-000123").json()["tracking_code"]
