@@ -100,9 +100,11 @@ class PartnerComplaintOutputSerializer(serializers.Serializer):
     public_url = serializers.CharField(
         allow_null=True, help_text="The citizen's tracking page; safe to pass on."
     )
-    status = serializers.ChoiceField(
-        choices=[*Status.choices, ("queued", "Queued")],
-        help_text="The complaint's status, or `queued` before it exists.",
+    # A plain string, not an enum: the complaint statuses plus "queued" would collide in
+    # the schema with the Status enum the other endpoints publish.
+    status = serializers.CharField(
+        help_text="The complaint's status (" + ", ".join(Status.values) + "), or `queued` "
+        "while it waits for a worker."
     )
     colour = serializers.CharField(allow_null=True, help_text="red, yellow, green or grey.")
     agency = serializers.CharField(allow_null=True, help_text="The agency holding it, if any.")
