@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from complaints.admin import ReadOnlyAdminMixin
 
-from .models import InboundMessage, OutboundMessage, ReporterHandle
+from .desk import partner_key_assign
+from .models import InboundMessage, OutboundMessage, PartnerKey, ReporterHandle
 from .outbox import outbound_retry
 from .services import inbound_replay
 
@@ -40,7 +44,9 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Replay the selected parked or failed messages"))
     def replay(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
         replayed = sum(
-            inbound_replay(message_id=pk) for pk in queryset.values_list("pk", flat=True)
+            # Each channel goes down its own path (partner API messages: channels_intake.desk).
+            inbound_replay(message_id=pk)
+            for pk in queryset.values_list("pk", flat=True)
         )
         self.message_user(
             request,
@@ -92,3 +98,39 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(PartnerKey)
+class PartnerKeyAdmin(admin.ModelAdmin):
+    """Partner API keys: the plaintext is shown once, on the page after "Save"."""
+
+    list_display = ("name", "prefix", "is_active", "created_at", "last_used_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "prefix")
+    fields = ("name", "is_active", "prefix", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+
+    def save_model(self, request: HttpRequest, obj: PartnerKey, form: Any, change: bool) -> None:
+        if not change:
+            # Held on this request only: never in the database, a session or a message.
+            request._partner_key_plaintext = partner_key_assign(obj)  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def response_add(
+        self, request: HttpRequest, obj: PartnerKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        key = getattr(request, "_partner_key_plaintext", None)
+        if key is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "partner": obj,
+            "key": key,
+            "title": _("Partner API key created"),
+        }
+        response = TemplateResponse(
+            request, "admin/channels_intake/partnerkey/created.html", context
+        )
+        response["Cache-Control"] = "no-store"
+        return response

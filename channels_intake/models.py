@@ -285,3 +285,29 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}: {self.kind} ({self.state})"
+
+
+class PartnerKey(models.Model):
+    """An API key of a partner system (LAPOR!, a kelurahan app) for /api/v1/partner/.
+
+    Only the SHA-256 of the key is stored: the plaintext is shown once when the key is
+    made (admin or `manage.py create_partner_key`) and cannot be recovered, only replaced.
+    A random 256-bit key needs no slow hash; looking it up by its hash is constant-time
+    with respect to the key's content.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters of the key, so staff can tell keys apart without the secret.
+    prefix = models.CharField(_("key prefix"), max_length=16, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("partner API key")
+        verbose_name_plural = _("partner API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -213,13 +213,21 @@ def outbound_sweep(*, now: datetime | None = None) -> SweepReport:
     return SweepReport(requeued=requeued, unknown_outcome=unknown)
 
 
-def outbound_retry(*, message_ids: list[int]) -> int:
-    """An operator's decision: send failed messages again (attempts start over)."""
-    ids = list(
-        OutboundMessage.objects.filter(pk__in=message_ids, state=State.FAILED).values_list(
-            "id", flat=True
-        )
-    )
+def outbound_outcome_unknown(message: OutboundMessage) -> bool:
+    """A failed message that may have reached the citizen (its worker died mid-send)."""
+    return message.state == State.FAILED and message.last_error == UNKNOWN_OUTCOME
+
+
+def outbound_retry(*, message_ids: list[int], confirm_unknown: bool = True) -> int:
+    """An operator's decision: send failed messages again (attempts start over).
+
+    With `confirm_unknown=False` the messages whose outcome is unknown are left alone:
+    resending one may reach the citizen twice, so the dashboard asks for that separately.
+    """
+    failed = OutboundMessage.objects.filter(pk__in=message_ids, state=State.FAILED)
+    if not confirm_unknown:
+        failed = failed.exclude(last_error=UNKNOWN_OUTCOME)
+    ids = list(failed.values_list("id", flat=True))
     OutboundMessage.objects.filter(pk__in=ids, state=State.FAILED).update(
         state=State.PENDING, attempts=0, next_attempt_at=None, claimed_at=None
     )

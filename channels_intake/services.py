@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from complaints.lifecycle import CITIZEN_ACTOR
-from complaints.models import Complaint, Reporter
+from complaints.models import Channel, Complaint, Reporter
 from complaints.services import (
     complaint_create,
     complaint_reporter_edit,
@@ -112,17 +112,28 @@ def inbound_store(
                 channel=channel, provider_message_id=provider_message_id
             )
             return existing, False
-        transaction.on_commit(lambda: inbound_enqueue(message_id=stored.pk))
+        transaction.on_commit(lambda: inbound_enqueue(message_id=stored.pk, channel=channel))
     return stored, True
 
 
-def inbound_enqueue(*, message_id: int) -> None:
-    """Hand a stored message to a worker; a dead broker is logged, the sweeper relays later."""
-    from .tasks import process_inbound
+def inbound_enqueue(*, message_id: int, channel: str = "") -> None:
+    """Hand a stored message to a worker; a dead broker is logged, the sweeper relays later.
 
+    Partner API messages carry more than a NormalizedMessage (category, area, flags) and
+    have their own task (channels_intake.desk); every other channel goes through
+    `inbound_process`.
+    """
+    from .tasks import process_inbound, process_partner_inbound
+
+    if not channel:
+        channel = (
+            InboundMessage.objects.filter(pk=message_id).values_list("channel", flat=True).first()
+            or ""
+        )
+    task = process_partner_inbound if channel == Channel.API else process_inbound
     try:
         # No publish retries: a broker that is down must not hold the webhook's answer.
-        process_inbound.apply_async((message_id,), retry=False)
+        task.apply_async((message_id,), retry=False)
     except Exception:
         logger.exception(
             "Could not enqueue inbound message %s; the sweeper will relay it", message_id
@@ -417,7 +428,7 @@ def reporter_for(normalized: NormalizedMessage) -> Reporter:
 
 
 def inbound_replay(*, message_id: int) -> bool:
-    """Send a parked or failed message through processing again (the admin's Replay)."""
+    """Send a parked or failed message through processing again (the operators' Replay)."""
     updated = InboundMessage.objects.filter(
         pk=message_id, state__in=[State.PARKED, State.FAILED]
     ).update(state=State.RECEIVED, attempts=0, last_error="")

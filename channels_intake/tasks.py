@@ -118,3 +118,19 @@ def on_complaint_created(*, complaint_id: int) -> None:
 def on_complaint_transitioned(*, complaint_id: int, action: str, event_id: int) -> None:
     """After-commit hook: tell the citizen about the change."""
     replies.replies_for_transition(complaint_id=complaint_id, action=action, event_id=event_id)
+
+
+@shared_task(
+    bind=True,
+    name="channels_intake.process_partner_inbound",
+    acks_late=True,
+    max_retries=services.MAX_ATTEMPTS,
+)
+def process_partner_inbound(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Make the complaint of a stored partner API request (docs/channels/desk.md)."""
+    from .desk import partner_inbound_process
+
+    try:
+        return partner_inbound_process(message_id=message_id).value
+    except services.TemporaryInboundError as exc:
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc

@@ -71,8 +71,69 @@ def _category_optgroups(categories: list[Category]) -> list[tuple[Any, Any]]:
     return choices
 
 
-class ComplaintForm(forms.Form):
+class AreaTreeForm(forms.Form):
+    """The area picker: four dependent selects (provinsi > kota > kecamatan > kelurahan).
+
+    Without JavaScript a "Show area choices" submit re-renders the form with the next
+    level filled (templates/complaints/_area_selects.html); with it, static/js/area-select.js
+    fills each level from /api/v1/areas/. The citizen form and the operators' quick entry
+    both use it.
+    """
+
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    regency = forms.ChoiceField(label=_("Regency/city"), required=False)
+    district = forms.ChoiceField(label=_("District (kecamatan)"), required=False)
+    village = forms.ChoiceField(label=_("Village (kelurahan/desa)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._areas: dict[str, Area] = {}
+        self._set_area_choices()
+
+    def _set_area_choices(self) -> None:
+        """Fill each level from the value chosen one level up (submitted or initial)."""
+        source: Mapping[str, Any] = self.data if self.is_bound else self.initial
+        parent_code: str | None = None
+        for index, level in enumerate(AREA_LEVELS):
+            field = self.fields[level]
+            if index > 0 and parent_code is None:
+                field.choices = [("", _("Choose the level above first"))]
+                continue
+            areas = list(area_children(parent_code))
+            self._areas.update({a.code: a for a in areas})
+            field.choices = [("", _("— choose —")), *((a.code, a.name) for a in areas)]
+            field.error_messages["invalid_choice"] = _(
+                "This area is not inside the one chosen above; please choose it again."
+            )
+            chosen = source.get(level) or ""
+            parent_code = chosen if chosen in self._areas else None
+
+    def chosen_area(self) -> Area | None:
+        """The most specific area chosen, after cleaning."""
+        for level in reversed(AREA_LEVELS):
+            code = self.cleaned_data.get(level)
+            if code:
+                return self._areas[code]
+        return None
+
+    def area_fields(self) -> list[forms.BoundField]:
+        return [self[level] for level in AREA_LEVELS]
+
+    def initial_without_stale_areas(self, initial: dict[str, Any]) -> dict[str, Any]:
+        """`initial` with every level below the first no-longer-valid one emptied."""
+        still_valid = True
+        for level in AREA_LEVELS:
+            codes = {code for code, _label in self.fields[level].choices if code}
+            still_valid = still_valid and initial.get(level, "") in codes
+            if not still_valid:
+                initial[level] = ""
+        return initial
+
+
+class ComplaintForm(AreaTreeForm):
     """The citizen's complaint. Parsing only: the view calls complaint_create with the result."""
+
+    field_order = ("text", "category", *AREA_LEVELS)
 
     text = forms.CharField(
         label=_("What is the problem?"),
@@ -82,10 +143,6 @@ class ComplaintForm(forms.Form):
         error_messages={"required": _("Please describe the problem.")},
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
-    province = forms.ChoiceField(label=_("Province"), required=False)
-    regency = forms.ChoiceField(label=_("Regency/city"), required=False)
-    district = forms.ChoiceField(label=_("District (kecamatan)"), required=False)
-    village = forms.ChoiceField(label=_("Village (kelurahan/desa)"), required=False)
     address = forms.CharField(
         label=_("Address or landmark"),
         required=False,
@@ -157,40 +214,10 @@ class ComplaintForm(forms.Form):
         categories = list(category_choices())
         self._categories = {str(c.pk): c for c in categories}
         self.fields["category"].choices = _category_optgroups(categories)
-        self._areas: dict[str, Area] = {}
-        self._set_area_choices()
         self.processed_photos: list[ProcessedImage] = []
         # Photo problems found while refreshing the area choices (no other errors show then).
         self.photo_errors: list[str] = []
         self.kept_uploads: list[PendingUpload] = self._pending_from_data()
-
-    # The area tree ---------------------------------------------------------------------
-
-    def _set_area_choices(self) -> None:
-        """Fill each level from the value chosen one level up (submitted or initial)."""
-        source: Mapping[str, Any] = self.data if self.is_bound else self.initial
-        parent_code: str | None = None
-        for index, level in enumerate(AREA_LEVELS):
-            field = self.fields[level]
-            if index > 0 and parent_code is None:
-                field.choices = [("", _("Choose the level above first"))]
-                continue
-            areas = list(area_children(parent_code))
-            self._areas.update({a.code: a for a in areas})
-            field.choices = [("", _("— choose —")), *((a.code, a.name) for a in areas)]
-            field.error_messages["invalid_choice"] = _(
-                "This area is not inside the one chosen above; please choose it again."
-            )
-            chosen = source.get(level) or ""
-            parent_code = chosen if chosen in self._areas else None
-
-    def chosen_area(self) -> Area | None:
-        """The most specific area chosen, after cleaning."""
-        for level in reversed(AREA_LEVELS):
-            code = self.cleaned_data.get(level)
-            if code:
-                return self._areas[code]
-        return None
 
     def refresh_initial(self, *, new_pending: list[PendingUpload]) -> dict[str, Any]:
         """Initial values after "show area choices": everything typed, stale areas dropped."""
@@ -200,13 +227,7 @@ class ComplaintForm(forms.Form):
         initial["pending"] = [
             sign_pending(p.pk) for p in [*self.kept_after_removal(), *new_pending]
         ]
-        still_valid = True
-        for level in AREA_LEVELS:
-            codes = {code for code, _label in self.fields[level].choices if code}
-            still_valid = still_valid and initial[level] in codes
-            if not still_valid:
-                initial[level] = ""
-        return initial
+        return self.initial_without_stale_areas(initial)
 
     # Photos ----------------------------------------------------------------------------
 

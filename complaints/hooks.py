@@ -24,7 +24,12 @@ COMPLAINT_TRANSITIONED = "complaint.transitioned"
 # A complaint was merged into another (payload: complaint_id, into_id); its reporter now
 # follows the other one's progress (see complaints.selectors.complaint_followers).
 COMPLAINT_MERGED = "complaint.merged"
-EVENTS = (COMPLAINT_CREATED, COMPLAINT_TRANSITIONED, COMPLAINT_MERGED)
+# Two reporter records of one citizen became one (payload: reporter_id, merged_id; the
+# merged record is gone). Rows that point at a reporter by foreign key have already moved
+# in the same transaction (complaints.services.reporter_merge); this is for anything that
+# keeps a reporter's id elsewhere (a cache, a search index, another system).
+REPORTER_MERGED = "reporter.merged"
+EVENTS = (COMPLAINT_CREATED, COMPLAINT_TRANSITIONED, COMPLAINT_MERGED, REPORTER_MERGED)
 
 Handler = Callable[..., Any]
 _handlers: dict[str, list[Handler]] = defaultdict(list)

@@ -51,10 +51,14 @@ def complaint_visible_to(user: User) -> QuerySet[Complaint]:
 
 
 def can_see_reporter(*, user: User, complaint: Complaint) -> bool:
-    """Anonymous reports hide the reporter from agencies; only operators and admins see them."""
+    """Anonymous and confidential reports hide the reporter from agencies.
+
+    Only operators and admins see who filed them: a confidential report (rahasia, e.g.
+    extortion by an officer) may be about the very agency that handles it.
+    """
     if user.is_superuser or user.role in (User.Role.OPERATOR, User.Role.ADMIN):
         return True
-    return not complaint.is_anonymous
+    return not (complaint.is_anonymous or complaint.is_confidential)
 
 
 @dataclass(frozen=True)

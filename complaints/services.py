@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import phonenumbers
@@ -103,8 +104,13 @@ def complaint_create(
     pending_uploads: Iterable[PendingUpload] = (),
     title: str = "",
     reporter: Reporter | None = None,
+    actor: Actor | None = None,
 ) -> Complaint:
-    """Create a complaint with its reporter and photos; routing starts after commit."""
+    """Create a complaint with its reporter and photos; routing starts after commit.
+
+    `actor` is the staff member who took it (an operator at the hotline or the counter):
+    the created event names them, and the channel stays the event's label.
+    """
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Please describe the problem."), code="text")
@@ -137,6 +143,7 @@ def complaint_create(
     ComplaintEvent.objects.create(
         complaint=complaint,
         kind=ComplaintEvent.Kind.CREATED,
+        actor=actor.user if actor is not None else None,
         actor_label=channel,
         to_status=complaint.status,
     )
@@ -419,3 +426,87 @@ def tracking_lookup_failed(*, client: str) -> None:
         cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.add(key, 1, timeout=window)
+
+
+# Reporters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReporterMergeResult:
+    keep: Reporter
+    merged_id: int
+    complaints: list[Complaint]  # the complaints that moved to `keep`
+    filled: list[str]  # the fields of `keep` filled in from the merged record
+    # Rows of every app that pointed at the merged reporter, by model label (a channel
+    # handle, a chat draft, the complaints themselves).
+    moved: dict[str, int]
+
+
+def _repoint_reporter_references(*, old: Reporter, new: Reporter) -> dict[str, int]:
+    """Move every row, in any installed app, whose foreign key names `old` over to `new`.
+
+    The core may not import the apps built on it (docs/core-boundaries.md), yet deleting
+    `old` would cascade over their rows (a ReporterHandle is deleted with its reporter).
+    Every foreign key to Reporter is declared on a model, so Django's registry lists them
+    all: nothing is lost, and a new app's reference is covered without a change here.
+    """
+    moved: dict[str, int] = {}
+    for relation in Reporter._meta.related_objects:
+        if not relation.one_to_many:
+            # A one-to-one or many-to-many link cannot simply be repointed; fail loudly
+            # rather than let the delete below take its rows.
+            raise RuntimeError(f"reporter_merge cannot move {relation!r}; teach it how")
+        model = relation.related_model
+        count = model._base_manager.filter(**{relation.field.name: old}).update(
+            **{relation.field.name: new}
+        )
+        if count:
+            moved[model._meta.label] = count
+    return moved
+
+
+@transaction.atomic
+def reporter_merge(*, keep: Reporter, merge: Reporter, actor: Actor) -> ReporterMergeResult:
+    """Fold `merge` into `keep`: one citizen known by two records becomes one record.
+
+    The complaints and every other app's rows (channel handles, drafts) follow `keep`;
+    fields `keep` lacks are filled from `merge`, never overwritten; `merge` is deleted;
+    each complaint that moved gets an internal note. `hooks.REPORTER_MERGED` is announced
+    after commit.
+    """
+    if keep.pk == merge.pk:
+        raise ValidationError(_("A reporter cannot be merged with itself."))
+    # Both rows locked in a fixed order, so two operators merging A↔B at once serialize.
+    locked = {
+        r.pk: r
+        for r in Reporter.objects.select_for_update()
+        .filter(pk__in=[keep.pk, merge.pk])
+        .order_by("pk")
+    }
+    if len(locked) != 2:
+        raise ValidationError(
+            _("One of these reporters no longer exists; it may have been merged already.")
+        )
+    keep, merge = locked[keep.pk], locked[merge.pk]
+    merged_id = merge.pk
+    complaints = list(Complaint.objects.filter(reporter=merge).order_by("created_at", "id"))
+    moved = _repoint_reporter_references(old=merge, new=keep)
+    filled = [f for f in ("name", "phone", "email") if getattr(merge, f) and not getattr(keep, f)]
+    for f in filled:
+        setattr(keep, f, getattr(merge, f))
+    merge.delete()
+    if filled:
+        keep.save(update_fields=filled)
+    # Internal, and without the identity itself: agency staff read these notes, and an
+    # anonymous reporter must stay anonymous to them.
+    note = _(
+        "Reporter records merged: record #%(merged)s now belongs to record #%(kept)s "
+        "(the same citizen)."
+    ) % {"merged": merged_id, "kept": keep.pk}
+    for complaint in complaints:
+        complaint.reporter = keep
+        _internal_note(complaint=complaint, actor=actor, action="merge_reporter", note=note)
+    hooks.fire(hooks.REPORTER_MERGED, reporter_id=keep.pk, merged_id=merged_id)
+    return ReporterMergeResult(
+        keep=keep, merged_id=merged_id, complaints=complaints, filled=filled, moved=moved
+    )

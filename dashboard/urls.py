@@ -2,11 +2,25 @@
 
 from django.urls import path
 
-from . import views
+from . import desk_views, views
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("entri-cepat/", desk_views.quick_entry, name="quick_entry"),
+    path("pelapor/", desk_views.reporters, name="reporters"),
+    path("pelapor/<int:reporter_id>/", desk_views.reporter_detail, name="reporter"),
+    path(
+        "pelapor/<int:reporter_id>/gabung/<int:other_id>/",
+        desk_views.reporter_merge_confirm,
+        name="reporter_merge",
+    ),
+    path("kotak-masuk/", desk_views.inbox, name="inbox"),
+    path("kotak-masuk/<int:message_id>/putar-ulang/", desk_views.inbox_replay, name="inbox_replay"),
+    path("kotak-keluar/", desk_views.outbox, name="outbox"),
+    path(
+        "kotak-keluar/<int:message_id>/kirim-ulang/", desk_views.outbox_retry, name="outbox_retry"
+    ),
     path("aduan/<str:tracking_code>/", views.complaint_detail, name="complaint"),
     path(
         "aduan/<str:tracking_code>/aksi/<slug:action>/",

@@ -320,11 +320,12 @@ def test_operator_rejects_with_a_reason(client, world, operator):
     assert public_colour(complaint) == "grey"
 
 
-def test_anonymous_report_hides_the_reporter_from_agency_staff_only(
-    client, world, staff_roads, operator
+@pytest.mark.parametrize("flag", ["is_anonymous", "is_confidential"])
+def test_anonymous_or_confidential_report_hides_the_reporter_from_agency_staff_only(
+    client, world, staff_roads, operator, flag
 ):
     complaint = make_complaint(
-        world, reporter_name="Siti Rahma", reporter_phone="081234567890", is_anonymous=True
+        world, reporter_name="Siti Rahma", reporter_phone="081234567890", **{flag: True}
     )
     client.force_login(staff_roads)
     agency_page = client.get(detail_url(complaint)).content.decode()
