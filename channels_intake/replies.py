@@ -28,6 +28,9 @@ _FALLBACK = {
     Channel.WEB: (Channel.EMAIL, "email"),
 }
 
+# Replies to a public comment are private replies, which Meta allows once per comment.
+ONE_PRIVATE_REPLY = frozenset({Channel.FACEBOOK, Channel.INSTAGRAM})
+
 Kind = OutboundMessage.Kind
 _KIND_OF_ACTION = {"request_info": Kind.QUESTION, "resolve": Kind.FOLLOWUP}
 
@@ -74,6 +77,10 @@ def _enqueue_all(
 ) -> list[OutboundMessage]:
     made = []
     for target in recipients:
+        if target.thread_ref and target.channel in ONE_PRIVATE_REPLY and kind != Kind.ACK:
+            # Meta allows one private reply per comment: the acknowledgment, which carries
+            # the tracking link. Later news is on the tracking page.
+            continue
         if kind == Kind.QUESTION and target.thread_ref:
             # The agency's question may name details: never in a public thread, by DM.
             target = Target(target.channel, target.address)

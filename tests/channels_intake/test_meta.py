@@ -413,6 +413,25 @@ def test_a_page_comment_becomes_a_complaint_with_a_private_reply(
     assert (ack.channel, ack.thread_ref) == (Channel.FACEBOOK, COMMENT_ID)
 
 
+def test_a_comment_gets_only_the_one_private_reply_meta_allows(
+    client, world, operator, django_capture_on_commit_callbacks
+):
+    from complaints.lifecycle import Actor
+    from dispositions.services import complaint_assign
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, fixture("page_comment"))
+    complaint = InboundMessage.objects.get().complaint
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_assign(
+            complaint=complaint, actor=Actor.for_user(operator), agency=world.roads_bdg
+        )
+    assert complaint.events.filter(action="assign").exists()
+    # The acknowledgment went as the private reply; the routing news waits on the
+    # tracking page instead of failing against Meta's limit.
+    assert list(OutboundMessage.objects.values_list("kind", flat=True)) == ["ack"]
+
+
 # --- Edits ---------------------------------------------------------------------------------
 
 
