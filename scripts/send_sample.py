@@ -5,7 +5,7 @@ secret set, then send it what the provider would send.
 
     WHATSAPP_APP_SECRET=s3cret SMS_GATEWAY_TOKEN=t0ken TWILIO_AUTH_TOKEN=tw make run
     WHATSAPP_APP_SECRET=s3cret python scripts/send_sample.py whatsapp "Jalan berlubang di Jl. Riau"
-    WHATSAPP_APP_SECRET=s3cret python scripts/send_sample.py whatsapp --location -6.9147,107.6098
+    WHATSAPP_APP_SECRET=s3cret python scripts/send_sample.py whatsapp --location=-6.9147,107.6098
     WHATSAPP_APP_SECRET=s3cret python scripts/send_sample.py whatsapp KIRIM
     TWILIO_AUTH_TOKEN=tw python scripts/send_sample.py twilio "LAPOR lampu jalan mati"
     SMS_GATEWAY_TOKEN=t0ken python scripts/send_sample.py sms-gateway "CEK AB12-CD34"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from channels_intake.models import InboundMessage, OutboundMessage, ReporterHandle
 from channels_intake.outbox import UNKNOWN_OUTCOME
@@ -354,6 +355,17 @@ def test_the_inbox_shows_parked_and_failed_first_and_filters(client, world, oper
     assert len(client.get(INBOX, {"state": "nonsense"}).context["page"].object_list) == 4
 
 
+def test_the_inbox_says_when_a_message_waits_in_a_draft(client, world, operator):
+    from channels_intake.models import Conversation
+
+    draft = Conversation.objects.create(
+        channel=Channel.WHATSAPP, sender_id="628120001", closes_at=timezone.now()
+    )
+    inbound(1, "processed", conversation=draft)
+    client.force_login(operator)
+    assert "Masih draf terbuka" in client.get(INBOX).content.decode()
+
+
 def test_the_inbox_costs_the_same_queries_for_more_rows(
     client, world, operator, django_assert_num_queries
 ):
@@ -408,6 +420,8 @@ def test_the_outbox_shows_failed_first_and_flags_unknown_outcomes(client, world,
     assert "HTTP 400: bad number" in html
     assert html.count("Kirim ulang</button>") == 2
     assert 'name="confirm_unknown" required' in html
+    # What the citizen was told, not only that something was sent.
+    assert html.count("Sigap: aduan diterima") == 3
 
 
 def test_the_outbox_costs_the_same_queries_for_more_rows(
