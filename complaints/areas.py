@@ -279,3 +279,78 @@ def area_locate(*, latitude: Decimal | float, longitude: Decimal | float) -> Are
         if found is not None:
             return found
     return None
+
+
+# Places named in a report's text -------------------------------------------------------
+
+# A place name as citizens write it after an administrative word: "Kel. Dago", "desa
+# Cibiru Wetan", "kecamatan Coblong", "Kota Bandung". Only names after such a word count:
+# a bare "Merdeka" is as likely Jl. Merdeka (a street named after somewhere else) as the
+# kelurahan, and a wrong area sends the complaint to the wrong agency.
+_CUE_WORDS = "kelurahan|kel|desa|ds|kecamatan|kec|kota|kabupaten|kab"
+# A name runs until punctuation or a word that starts something else.
+_STOP = rf"(?:{_CUE_WORDS}|rt|rw|no|jl|jln|jalan|gang|gg|dekat|depan|samping|belakang|di|dan)"
+_NAME = rf"([a-z][a-z'-]*(?:\s+(?!{_STOP}\b)[a-z][a-z'-]*){{0,3}})"
+_MENTION = re.compile(rf"\b({_CUE_WORDS})\b\.?\s*" + _NAME)
+# The kind of word decides the level, and for level 4 kelurahan (code 1xxx) or desa (2xxx).
+_CUES = {
+    "kelurahan": (Area.Level.VILLAGE, "1"),
+    "kel": (Area.Level.VILLAGE, "1"),
+    "desa": (Area.Level.VILLAGE, "2"),
+    "ds": (Area.Level.VILLAGE, "2"),
+    "kecamatan": (Area.Level.DISTRICT, ""),
+    "kec": (Area.Level.DISTRICT, ""),
+    "kota": (Area.Level.REGENCY, "Kota"),
+    "kabupaten": (Area.Level.REGENCY, "Kabupaten"),
+    "kab": (Area.Level.REGENCY, "Kabupaten"),
+}
+_ADMINISTRASI = "Administrasi "
+
+
+def _candidates(cue: str, words: list[str]) -> list[Area]:
+    """Areas the cue and the longest matching run of `words` can name."""
+    level, kind = _CUES[cue]
+    for size in range(len(words), 0, -1):
+        phrase = " ".join(words[:size])
+        if level == Area.Level.REGENCY:
+            names = Q(name__iexact=f"{kind} {phrase}") | Q(
+                name__iexact=f"{kind} {_ADMINISTRASI}{phrase}"
+            )
+            found = list(Area.objects.filter(names, level=level))
+        else:
+            found = list(Area.objects.filter(level=level, name__iexact=phrase))
+            if kind:
+                found = [a for a in found if a.code.rsplit(".", 1)[-1].startswith(kind)]
+        if found:
+            return found
+    return []
+
+
+def area_mentioned(text: str) -> Area | None:
+    """The most specific area the text names without doubt, or None.
+
+    Each mention narrows the others: "Kel. Dago, Kec. Coblong" is the Dago under
+    Coblong. When a name stays ambiguous ("desa Sukamaju" is in many regencies), the
+    mention is dropped rather than guessed.
+    """
+    mentions = [
+        _candidates(cue, words.split())
+        for cue, words in _MENTION.findall(" ".join((text or "").lower().split()))
+    ]
+    mentions = [found for found in mentions if found]
+    if not mentions:
+        return None
+
+    def consistent(area: Area) -> bool:
+        # Every other mention must name an ancestor or a descendant of this area.
+        return all(
+            any(a.code.startswith(area.code) or area.code.startswith(a.code) for a in found)
+            for found in mentions
+        )
+
+    best: Area | None = None
+    for found in mentions:
+        agreeing = [a for a in found if consistent(a)]
+        if len(agreeing) == 1 and (best is None or agreeing[0].level > best.level):
+            best = agreeing[0]
+    return best

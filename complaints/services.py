@@ -369,12 +369,15 @@ class AreaSource(enum.StrEnum):
     """Where a complaint's area came from, for the internal timeline."""
 
     COORDINATES = "coordinates"
+    TEXT = "text"
     OPERATOR = "operator"
 
 
 def _area_source_text(source: AreaSource) -> str:
     if source == AreaSource.COORDINATES:
         return _("from the reporter's coordinates")
+    if source == AreaSource.TEXT:
+        return _("named in the report's text")
     return _("set by an operator")
 
 

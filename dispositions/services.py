@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import services as complaint_services
-from complaints.areas import area_locate
+from complaints.areas import area_locate, area_mentioned
 from complaints.images import ProcessedImage
 from complaints.lifecycle import SYSTEM_ACTOR, Actor, TransitionError, complaint_transition
 from complaints.models import Agency, Area, Attachment, Category, Complaint, Priority, Status
@@ -480,8 +480,9 @@ class RouteOutcome(enum.StrEnum):
 def complaint_route(*, complaint_id: int, now: datetime | None = None) -> RouteOutcome:
     """Locate, categorize if needed, then route a new complaint or send it to triage.
 
-    Coordinates refine the area first (see `located_area`), so the most specific area
-    known decides. The categorizer sets the category only when confident
+    Coordinates refine the area first (see `located_area`); without coordinates or a chosen
+    area, a place the text names after "kel."/"kec."/"kota" does (`area_mentioned`). The
+    most specific area known decides. The categorizer sets the category only when confident
     (settings.CATEGORIZER_THRESHOLD); otherwise its suggestions wait for the operator in
     triage. Idempotent: a second run (a redelivered task, the sweeper) finds the complaint
     no longer "new" and does nothing; the lifecycle's guarded update settles a race.
@@ -506,6 +507,16 @@ def complaint_route(*, complaint_id: int, now: datetime | None = None) -> RouteO
             actor=SYSTEM_ACTOR,
             source=complaint_services.AreaSource.COORDINATES,
         )
+    elif complaint.area is None:
+        # An SMS has no pin; "Kel. Dago, Kec. Coblong" in its text is as good.
+        named = area_mentioned(complaint.text)
+        if named is not None:
+            complaint_services.complaint_set_area(
+                complaint=complaint,
+                area=named,
+                actor=SYSTEM_ACTOR,
+                source=complaint_services.AreaSource.TEXT,
+            )
     if complaint.category is None:
         decision = categorizer.complaint_categorize(complaint=complaint)
         if decision.category is None:

@@ -213,3 +213,27 @@ def test_actions_without_an_open_disposition_are_refused(world, operator):
     complaint.refresh_from_db()
     with pytest.raises(TransitionError, match="no open disposition"):
         services.disposition_accept(complaint=complaint, actor=Actor.for_user(operator))
+
+
+def test_a_complaint_without_a_pin_is_routed_by_the_place_its_text_names(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = complaint_create(
+            channel="sms", text="Jalan berlubang di Kel. Dago, Kec. Coblong", category=world.road
+        )
+    complaint.refresh_from_db()
+    assert complaint.area == world.dago
+    assert complaint.status == Status.ASSIGNED
+    assert complaint.agency == world.roads_bdg
+    note = complaint.events.get(kind="note", note__contains="Dago")
+    assert "named in the report's text" in note.note
+
+
+def test_a_chosen_area_is_not_overridden_by_the_text(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = complaint_create(
+            channel="web", text="Rumah saya dulu di kel. Dago", area=world.sukarasa
+        )
+    complaint.refresh_from_db()
+    assert complaint.area == world.sukarasa
