@@ -7,22 +7,24 @@ status lookup may travel further than the request did.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from complaints.api.serializers import ReporterInputSerializer
+from complaints.api.serializers import (
+    ANONYMOUS_HELP,
+    CONFIDENTIAL_HELP,
+    BaseComplaintInputSerializer,
+)
 from complaints.images import ProcessedImage
-from complaints.models import Area, Category, Status
+from complaints.models import Status
 
 from ..desk import PhotosRejected, decode_photos
 
 EXTERNAL_ID_MAX = 100
 
 
-class PartnerComplaintInputSerializer(serializers.Serializer):
+class PartnerComplaintInputSerializer(BaseComplaintInputSerializer):
     external_id = serializers.RegexField(
         r"^[\w.:@-]+$",
         max_length=EXTERNAL_ID_MAX,
@@ -30,37 +32,8 @@ class PartnerComplaintInputSerializer(serializers.Serializer):
         "Sending the same id again returns the complaint made the first time.",
         error_messages={"invalid": _("Use only letters, digits and . : @ - _.")},
     )
-    text = serializers.CharField(max_length=5000, help_text="What is wrong, and where.")
-    category = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Category.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        help_text="A category slug from /api/v1/categories/. Leave out if unsure.",
-        error_messages={"does_not_exist": _("Unknown category “{value}”.")},
-    )
-    area_code = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Area.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="Official area code from /api/v1/areas/, e.g. 32.73.01.1001.",
-        error_messages={"does_not_exist": _("Unknown area code “{value}”.")},
-    )
-    latitude = serializers.FloatField(
-        min_value=-90, max_value=90, required=False, allow_null=True, default=None
-    )
-    longitude = serializers.FloatField(
-        min_value=-180, max_value=180, required=False, allow_null=True, default=None
-    )
-    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    reporter = ReporterInputSerializer(required=False, allow_null=True)
-    is_anonymous = serializers.BooleanField(
-        default=False, help_text="Hide who reported from the agency and the public."
-    )
-    is_confidential = serializers.BooleanField(
-        default=False, help_text="Hide the report itself from the public tracking page."
-    )
+    is_anonymous = serializers.BooleanField(default=False, help_text=ANONYMOUS_HELP)
+    is_confidential = serializers.BooleanField(default=False, help_text=CONFIDENTIAL_HELP)
     photos = serializers.ListField(
         child=serializers.CharField(trim_whitespace=True),
         required=False,
@@ -81,15 +54,6 @@ class PartnerComplaintInputSerializer(serializers.Serializer):
             return decode_photos(value)
         except PhotosRejected as exc:
             raise serializers.ValidationError(exc.errors) from None
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        latitude, longitude = attrs.get("latitude"), attrs.get("longitude")
-        if (latitude is None) != (longitude is None):
-            missing = "longitude" if longitude is None else "latitude"
-            raise serializers.ValidationError(
-                {missing: [_("Give both latitude and longitude, or neither.")]}
-            )
-        return attrs
 
 
 class PartnerComplaintOutputSerializer(serializers.Serializer):

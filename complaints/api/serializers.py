@@ -68,7 +68,13 @@ class ReporterInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.messages) from None
 
 
-class ComplaintCreateInputSerializer(serializers.Serializer):
+class BaseComplaintInputSerializer(serializers.Serializer):
+    """What a new complaint says, shared by the public API and the partner API.
+
+    Each subclass adds its own flags: the two APIs named them differently and both names
+    are published, so they stay.
+    """
+
     text = serializers.CharField(max_length=5000, help_text="What is wrong, and where.")
     category = serializers.SlugRelatedField(
         slug_field="slug",
@@ -94,24 +100,24 @@ class ComplaintCreateInputSerializer(serializers.Serializer):
     )
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     reporter = ReporterInputSerializer(required=False, allow_null=True)
-    anonymous = serializers.BooleanField(
-        default=False, help_text="Hide who reported from the agency and the public."
-    )
-    confidential = serializers.BooleanField(
-        default=False, help_text="Hide the report itself from the public tracking page."
-    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         latitude, longitude = attrs.get("latitude"), attrs.get("longitude")
-        if latitude is not None and longitude is None:
+        if (latitude is None) != (longitude is None):
+            missing = "longitude" if longitude is None else "latitude"
             raise serializers.ValidationError(
-                {"longitude": [_("Give both latitude and longitude, or neither.")]}
-            )
-        if longitude is not None and latitude is None:
-            raise serializers.ValidationError(
-                {"latitude": [_("Give both latitude and longitude, or neither.")]}
+                {missing: [_("Give both latitude and longitude, or neither.")]}
             )
         return attrs
+
+
+ANONYMOUS_HELP = "Hide who reported from the agency and the public."
+CONFIDENTIAL_HELP = "Hide the report itself from the public tracking page."
+
+
+class ComplaintCreateInputSerializer(BaseComplaintInputSerializer):
+    anonymous = serializers.BooleanField(default=False, help_text=ANONYMOUS_HELP)
+    confidential = serializers.BooleanField(default=False, help_text=CONFIDENTIAL_HELP)
 
 
 # Output: public ---------------------------------------------------------------------------
