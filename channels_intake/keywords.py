@@ -39,8 +39,8 @@ _HELP = {"info", "bantuan", "help", "?"}
 _FIRST_WORD = re.compile(r"\s*([^\s:#.,]+)[\s:#.,]*(.*)", re.DOTALL)
 
 HELP = _(
-    "Sigap: send your complaint with a photo and location here. "
-    "Check a complaint: CEK <code>. Web: %(link)s"
+    "Sigap: send your complaint here with a photo and the location, or name the kelurahan "
+    "(Kel. ...). Check one: CEK <code>."
 )
 STATUS = _("Sigap %(code)s: %(status)s%(agency)s%(due)s.")
 UNKNOWN_CODE = _("Sigap: no complaint has the code %(code)s. Check it and send CEK <code>.")
@@ -63,8 +63,10 @@ def parse(text: str) -> Parsed:
 
 
 def help_text(base_url: str) -> str:
+    """How to use the service, with the web address when it still fits one SMS."""
     with translation.override(CITIZEN_LANGUAGE):
-        return str(HELP) % {"link": base_url}
+        text = str(HELP)
+    return f"{text} {base_url}" if len(text) + 1 + len(base_url) <= SMS_MAX else text
 
 
 def status_text(code: str, *, reveal_link: bool) -> str:
