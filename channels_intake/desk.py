@@ -35,7 +35,7 @@ from complaints.services import complaint_create, normalize_phone
 
 from .models import InboundMessage, PartnerKey
 from .normalized import NormalizedMessage
-from .services import MAX_ATTEMPTS, TEMPORARY_ERRORS, Outcome, TemporaryInboundError
+from .services import Outcome, TemporaryInboundError, inbound_process_with
 
 logger = logging.getLogger(__name__)
 
@@ -294,48 +294,17 @@ def _partner_enqueue(message_id: int, *, countdown: int = 0) -> None:
 def partner_inbound_process(*, message_id: int, fields: dict[str, Any] | None = None) -> Outcome:
     """Turn one stored partner message into its complaint; safe to run twice.
 
-    The same bookkeeping as services.inbound_process (attempts, temporary errors retried,
-    others parked for an operator), for the one channel whose payload carries more than
-    a NormalizedMessage holds: category, area and the anonymity flags.
+    The inbox's bookkeeping is services.inbound_process_with's; only the processing is
+    this channel's own, because its payload carries more than a NormalizedMessage holds:
+    category, area and the anonymity flags.
     """
-    try:
-        with transaction.atomic():
-            message = InboundMessage.objects.select_for_update().filter(pk=message_id).first()
-            if message is None or message.state not in (
-                State.RECEIVED,
-                State.FAILED,
-                State.PROCESSING,
-            ):
-                return Outcome.SKIPPED
-            message.complaint = _partner_complaint_create(message, fields=fields)
-            message.state = State.PROCESSED
-            message.attempts += 1
-            message.processed_at = timezone.now()
-            message.last_error = ""
-            message.save(
-                update_fields=["state", "attempts", "processed_at", "last_error", "complaint"]
-            )
-            return Outcome.PROCESSED
-    except TEMPORARY_ERRORS as exc:
-        return _partner_failure(message_id=message_id, exc=exc, temporary=True)
-    except Exception as exc:
-        logger.exception("Partner message %s cannot be processed; parked", message_id)
-        return _partner_failure(message_id=message_id, exc=exc, temporary=False)
 
+    def process(message: InboundMessage) -> Outcome:
+        message.complaint = _partner_complaint_create(message, fields=fields)
+        message.state = State.PROCESSED
+        return Outcome.PROCESSED
 
-def _partner_failure(*, message_id: int, exc: BaseException, temporary: bool) -> Outcome:
-    try:
-        message = InboundMessage.objects.get(pk=message_id)
-    except TEMPORARY_ERRORS as db_exc:
-        raise TemporaryInboundError(f"{type(exc).__name__}: {exc}") from db_exc
-    message.attempts += 1
-    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    park = not temporary or message.attempts >= MAX_ATTEMPTS
-    message.state = State.PARKED if park else State.FAILED
-    message.save(update_fields=["attempts", "last_error", "state"])
-    if park:
-        return Outcome.PARKED
-    raise TemporaryInboundError(message.last_error) from exc
+    return inbound_process_with(message_id=message_id, process=process)
 
 
 def partner_normalized(*, message: InboundMessage, fields: dict[str, Any]) -> NormalizedMessage:

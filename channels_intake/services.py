@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
@@ -142,6 +142,20 @@ def inbound_enqueue(*, message_id: int, channel: str = "") -> None:
 
 def inbound_process(*, message_id: int) -> Outcome:
     """Turn one stored message into what it means; safe to run twice."""
+    return inbound_process_with(message_id=message_id, process=_process)
+
+
+def inbound_process_with(
+    *, message_id: int, process: Callable[[InboundMessage], Outcome]
+) -> Outcome:
+    """The inbox's bookkeeping around one channel's `process` of a stored message.
+
+    The row is locked and skipped when already done (or parked); `process` sets the
+    message's state (and its complaint or conversation) and says what happened. A
+    temporary error is retried by the task until MAX_ATTEMPTS, any other is parked for an
+    operator to replay. Every channel's processing goes through here, so attempts and
+    parking mean the same in the whole inbox.
+    """
     try:
         with transaction.atomic():
             message = InboundMessage.objects.select_for_update().filter(pk=message_id).first()
@@ -153,9 +167,9 @@ def inbound_process(*, message_id: int) -> Outcome:
                 return Outcome.SKIPPED
             message.state = State.PROCESSING
             message.save(update_fields=["state"])
-            # Cleared first: _process may leave the reason a message was ignored.
+            # Cleared first: `process` may leave the reason a message was ignored.
             message.last_error = ""
-            outcome = _process(message)
+            outcome = process(message)
             message.attempts += 1
             message.processed_at = timezone.now()
             message.save(

@@ -282,7 +282,7 @@ def test_replay_of_a_parked_partner_message_takes_the_partner_path(
 ):
     _row, key = partner
     monkeypatch.setattr(desk, "complaint_create", LockedDatabase(failures=99))
-    for _attempt in range(desk.MAX_ATTEMPTS):
+    for _attempt in range(services.MAX_ATTEMPTS):
         post(client, key, body())
     message = InboundMessage.objects.get()
     assert message.state == State.PARKED
