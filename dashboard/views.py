@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from channels_intake.selectors import complaint_channel_messages
 from complaints import services as complaint_services
 from complaints.lifecycle import Actor, TransitionError, complaint_transition
 from complaints.models import Complaint
@@ -244,7 +245,12 @@ def _render_detail(
     return render(
         request,
         "dashboard/complaint_detail.html",
-        {"detail": detail, "c": detail.complaint, "forms": action_forms},
+        {
+            "detail": detail,
+            "c": detail.complaint,
+            "forms": action_forms,
+            "channel_messages": complaint_channel_messages(complaint=detail.complaint),
+        },
         status=status,
     )
 

@@ -21,7 +21,7 @@ from complaints.lifecycle import Actor
 from complaints.models import Channel, Complaint, ComplaintEvent
 from complaints.services import complaint_create
 from dispositions.models import Disposition
-from dispositions.services import disposition_request_info
+from dispositions.services import complaint_assign, disposition_request_info
 
 from ..conftest import make_image_bytes
 from .fake_provider import FakeProvider, json_answer
@@ -392,3 +392,31 @@ def test_drafts_are_submitted_by_beat_every_half_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["submit-due-conversations"]
     assert entry["task"] == "channels_intake.submit_due_conversations"
     assert entry["schedule"] == 30.0
+
+
+def test_staff_read_the_conversation_on_the_complaint_page_without_the_sender(
+    client, world, settings, operator, staff_env, django_capture_on_commit_callbacks
+):
+    settings.WHATSAPP_APP_SECRET = APP_SECRET
+    settings.CONVERSATION_WINDOW_SECONDS = 0
+    deliver(
+        client, django_capture_on_commit_callbacks, text("wamid.S1", "Sampah liar di Kel. Dago")
+    )
+    complaint = Complaint.objects.get()
+    complaint.is_confidential = True
+    complaint.save(update_fields=["is_confidential"])
+    page_url = f"/dashboard/aduan/{complaint.tracking_code}/"
+
+    client.force_login(operator)
+    html = client.get(page_url).content.decode()
+    assert "Pesan di kanal" in html
+    assert "Dari warga" in html and "Sampah liar di Kel. Dago" in html
+    assert "Kepada warga" in html and f"laporan {complaint.tracking_code} diterima" in html
+
+    complaint.refresh_from_db()
+    assert complaint.area == world.dago  # named in the text: placed without a pin
+    complaint_assign(complaint=complaint, actor=Actor.for_user(operator), agency=world.env_bdg)
+    client.force_login(staff_env)
+    html = client.get(page_url).content.decode()
+    assert "Sampah liar di Kel. Dago" in html
+    assert PHONE not in html and WA_ID not in html
