@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +51,54 @@ class MultipleImageField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         files = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleImageField, self).clean(f, initial) for f in files if f]
+
+
+def coordinate_field(label: Any, *, limit: int) -> forms.DecimalField:
+    """Latitude (limit 90) or longitude (limit 180), typed or filled by the map script."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal(-limit),
+        max_value=Decimal(limit),
+        decimal_places=6,
+        max_digits=9,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+
+def photos_field() -> MultipleImageField:
+    return MultipleImageField(
+        label=_("Photos"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
+
+
+def uploaded_files(form: forms.Form, name: str) -> list[UploadedFile]:
+    """The files chosen in `form`'s file field `name` (a browser sends an empty part for none)."""
+    return [f for f in form.files.getlist(form.add_prefix(name)) if f and f.name]
+
+
+def check_photos(
+    files: Sequence[UploadedFile], *, kept: int = 0
+) -> tuple[list[ProcessedImage], list[str]]:
+    """Each new photo checked and re-encoded (no EXIF): the good ones, and an error naming
+    each bad one. More than UPLOAD_MAX_PHOTOS with the `kept` ones is one error, none read.
+    """
+    limit = settings.UPLOAD_MAX_PHOTOS
+    if len(files) + kept > limit:
+        return [], [
+            gettext("You can attach at most %(limit)d photos; please choose fewer.")
+            % {"limit": limit}
+        ]
+    processed: list[ProcessedImage] = []
+    errors: list[str] = []
+    for upload in files:
+        try:
+            processed.append(process_image(upload, name=upload.name, size=upload.size))
+        except ImageRejected as exc:
+            errors.append(str(exc))
+    return processed, errors
 
 
 def _category_optgroups(categories: list[Category]) -> list[tuple[Any, Any]]:
@@ -119,6 +167,17 @@ class AreaTreeForm(forms.Form):
     def area_fields(self) -> list[forms.BoundField]:
         return [self[level] for level in AREA_LEVELS]
 
+    # What a "Show area choices" round trip carries over: values as typed, and the ticked
+    # boxes (an unticked box sends nothing). Subclasses name their own fields.
+    TYPED_FIELDS: tuple[str, ...] = AREA_LEVELS
+    TICKED_FIELDS: tuple[str, ...] = ()
+
+    def typed_initial(self) -> dict[str, Any]:
+        """Initial values after "Show area choices": everything typed, stale areas dropped."""
+        initial: dict[str, Any] = {name: self.data.get(name, "") for name in self.TYPED_FIELDS}
+        initial.update({name: bool(self.data.get(name)) for name in self.TICKED_FIELDS})
+        return self.initial_without_stale_areas(initial)
+
     def initial_without_stale_areas(self, initial: dict[str, Any]) -> dict[str, Any]:
         """`initial` with every level below the first no-longer-valid one emptied."""
         still_valid = True
@@ -149,29 +208,9 @@ class ComplaintForm(AreaTreeForm):
         max_length=255,
         help_text=_("For example: in front of SDN 3, near the mosque."),
     )
-    latitude = forms.DecimalField(
-        label=_("Latitude"),
-        required=False,
-        min_value=Decimal(-90),
-        max_value=Decimal(90),
-        decimal_places=6,
-        max_digits=9,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"),
-        required=False,
-        min_value=Decimal(-180),
-        max_value=Decimal(180),
-        decimal_places=6,
-        max_digits=9,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    photos = MultipleImageField(
-        label=_("Photos"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/*"}),
-    )
+    latitude = coordinate_field(_("Latitude"), limit=90)
+    longitude = coordinate_field(_("Longitude"), limit=180)
+    photos = photos_field()
     name = forms.CharField(label=_("Name"), required=False, max_length=120)
     phone = forms.CharField(
         label=_("Phone / WhatsApp"),
@@ -208,6 +247,7 @@ class ComplaintForm(AreaTreeForm):
         "phone",
         "email",
     )
+    TICKED_FIELDS = ("is_anonymous", "is_confidential")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,14 +260,12 @@ class ComplaintForm(AreaTreeForm):
         self.kept_uploads: list[PendingUpload] = self._pending_from_data()
 
     def refresh_initial(self, *, new_pending: list[PendingUpload]) -> dict[str, Any]:
-        """Initial values after "show area choices": everything typed, stale areas dropped."""
-        initial: dict[str, Any] = {name: self.data.get(name, "") for name in self.TYPED_FIELDS}
-        initial["is_anonymous"] = bool(self.data.get("is_anonymous"))
-        initial["is_confidential"] = bool(self.data.get("is_confidential"))
+        """Initial values after "show area choices", the photos kept as pending uploads."""
+        initial = self.typed_initial()
         initial["pending"] = [
             sign_pending(p.pk) for p in [*self.kept_after_removal(), *new_pending]
         ]
-        return self.initial_without_stale_areas(initial)
+        return initial
 
     # Photos ----------------------------------------------------------------------------
 
@@ -256,23 +294,9 @@ class ComplaintForm(AreaTreeForm):
 
     def process_photos(self) -> list[str]:
         """Check each new photo; keep the good ones in `processed_photos`, return the errors."""
-        files = self.files.getlist("photos") if self.is_bound else []
-        files = [f for f in files if f and f.name]
-        limit = settings.UPLOAD_MAX_PHOTOS
-        if len(files) + len(self.kept_after_removal()) > limit:
-            return [
-                gettext("You can attach at most %(limit)d photos; please choose fewer.")
-                % {"limit": limit}
-            ]
-        errors: list[str] = []
-        self.processed_photos = []
-        for upload in files:
-            try:
-                self.processed_photos.append(
-                    process_image(upload, name=upload.name, size=upload.size)
-                )
-            except ImageRejected as exc:
-                errors.append(str(exc))
+        self.processed_photos, errors = check_photos(
+            uploaded_files(self, "photos"), kept=len(self.kept_after_removal())
+        )
         return errors
 
     def clean_photos(self) -> list[UploadedFile]:

@@ -3,7 +3,6 @@ confirmations of reporter merges and outbox resends. They parse; views call serv
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,8 +11,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import AREA_LEVELS, AreaTreeForm, MultipleFileInput, MultipleImageField
-from complaints.images import ImageRejected, ProcessedImage, process_image
+from complaints.forms import (
+    AREA_LEVELS,
+    AreaTreeForm,
+    check_photos,
+    coordinate_field,
+    photos_field,
+    uploaded_files,
+)
+from complaints.images import ProcessedImage
 from complaints.models import Category, Channel
 from complaints.services import normalize_phone
 
@@ -84,29 +90,9 @@ class QuickEntryForm(AreaTreeForm):
         empty_label=_("Not sure: let Sigap choose"),
     )
     address = forms.CharField(label=_("Address or landmark"), required=False, max_length=255)
-    latitude = forms.DecimalField(
-        label=_("Latitude"),
-        required=False,
-        min_value=Decimal(-90),
-        max_value=Decimal(90),
-        decimal_places=6,
-        max_digits=9,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"),
-        required=False,
-        min_value=Decimal(-180),
-        max_value=Decimal(180),
-        decimal_places=6,
-        max_digits=9,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    photos = MultipleImageField(
-        label=_("Photos"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/*"}),
-    )
+    latitude = coordinate_field(_("Latitude"), limit=90)
+    longitude = coordinate_field(_("Longitude"), limit=180)
+    photos = photos_field()
 
     # What a "Show area choices" round trip carries over (photos cannot be carried back).
     TYPED_FIELDS = (
@@ -120,6 +106,7 @@ class QuickEntryForm(AreaTreeForm):
         "latitude",
         "longitude",
     )
+    TICKED_FIELDS = ("is_anonymous", "is_confidential")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -131,32 +118,12 @@ class QuickEntryForm(AreaTreeForm):
         ) % {"max": settings.UPLOAD_MAX_PHOTOS}
         self.processed_photos: list[ProcessedImage] = []
 
-    def refresh_initial(self) -> dict[str, Any]:
-        """Initial values after "Show area choices": everything typed, stale areas dropped."""
-        initial: dict[str, Any] = {name: self.data.get(name, "") for name in self.TYPED_FIELDS}
-        initial["is_anonymous"] = bool(self.data.get("is_anonymous"))
-        initial["is_confidential"] = bool(self.data.get("is_confidential"))
-        return self.initial_without_stale_areas(initial)
-
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("phone", ""))
 
     def clean_photos(self) -> list[ProcessedImage]:
         """Each photo checked and re-encoded (no EXIF); every bad one named in the error."""
-        files = [f for f in self.files.getlist("photos") if f and f.name]
-        limit = settings.UPLOAD_MAX_PHOTOS
-        if len(files) > limit:
-            raise ValidationError(
-                gettext("You can attach at most %(limit)d photos; please choose fewer.")
-                % {"limit": limit}
-            )
-        errors: list[str] = []
-        processed: list[ProcessedImage] = []
-        for upload in files:
-            try:
-                processed.append(process_image(upload, name=upload.name, size=upload.size))
-            except ImageRejected as exc:
-                errors.append(str(exc))
+        processed, errors = check_photos(uploaded_files(self, "photos"))
         if errors:
             raise ValidationError(errors)
         self.processed_photos = processed

@@ -75,7 +75,7 @@ def quick_entry(request: HttpRequest) -> HttpResponse:
         return _quick_entry_page(request, QuickEntryForm(initial=initial))
     form = QuickEntryForm(data=request.POST, files=request.FILES)
     if "_refresh_area" in request.POST:
-        return _quick_entry_page(request, QuickEntryForm(initial=form.refresh_initial()))
+        return _quick_entry_page(request, QuickEntryForm(initial=form.typed_initial()))
     if form.is_valid():
         data = form.cleaned_data
         try:
