@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -218,28 +219,40 @@ def _choice(value: str | None, choices: list[tuple[str, Any]]) -> str:
     return value if value in {c for c, _label in choices} else ""
 
 
+def _box_context(
+    request: HttpRequest,
+    *,
+    box: str,
+    messages_for: Callable[..., QuerySet[Any]],
+    states: list[tuple[str, Any]],
+) -> dict[str, Any]:
+    """The channel and state filters and the page that the inbox and outbox share."""
+    channel = _choice(request.GET.get("channel"), Channel.choices)
+    state = _choice(request.GET.get("state"), states)
+    page = Paginator(messages_for(channel=channel, state=state), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return {
+        "box": box,
+        "page": page,
+        "channel": channel,
+        "state": state,
+        "channels": Channel.choices,
+        "states": states,
+    }
+
+
 @desk_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    channel = _choice(request.GET.get("channel"), Channel.choices)
-    state = _choice(request.GET.get("state"), InboundMessage.State.choices)
-    page = Paginator(
-        selectors.inbox_messages(channel=channel, state=state), LIST_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    replayable = {InboundMessage.State.PARKED, InboundMessage.State.FAILED}
-    return render(
+    context = _box_context(
         request,
-        "dashboard/inbox.html",
-        {
-            "page": page,
-            "channel": channel,
-            "state": state,
-            "channels": Channel.choices,
-            "states": InboundMessage.State.choices,
-            "replayable": replayable,
-            "box": "inbox",
-        },
+        box="inbox",
+        messages_for=selectors.inbox_messages,
+        states=InboundMessage.State.choices,
     )
+    context["replayable"] = {InboundMessage.State.PARKED, InboundMessage.State.FAILED}
+    return render(request, "dashboard/inbox.html", context)
 
 
 @desk_required
@@ -255,26 +268,15 @@ def inbox_replay(request: HttpRequest, message_id: int) -> HttpResponse:
 @desk_required
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    channel = _choice(request.GET.get("channel"), Channel.choices)
-    state = _choice(request.GET.get("state"), OutboundMessage.State.choices)
-    page = Paginator(
-        selectors.outbox_messages(channel=channel, state=state), LIST_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    rows = [(m, outbound_outcome_unknown(m)) for m in page.object_list]
-    return render(
+    context = _box_context(
         request,
-        "dashboard/outbox.html",
-        {
-            "page": page,
-            "rows": rows,
-            "channel": channel,
-            "state": state,
-            "channels": Channel.choices,
-            "states": OutboundMessage.State.choices,
-            "retry_form": OutboundRetryForm(),
-            "box": "outbox",
-        },
+        box="outbox",
+        messages_for=selectors.outbox_messages,
+        states=OutboundMessage.State.choices,
     )
+    context["rows"] = [(m, outbound_outcome_unknown(m)) for m in context["page"].object_list]
+    context["retry_form"] = OutboundRetryForm()
+    return render(request, "dashboard/outbox.html", context)
 
 
 @desk_required
