@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import MultipleFileInput, MultipleImageField
-from complaints.images import ImageRejected, ProcessedImage, process_image
+from complaints.forms import MultipleFileInput, MultipleImageField, check_photos, uploaded_files
+from complaints.images import ProcessedImage
 from complaints.models import Agency, Area, Category
 from complaints.selectors import area_by_code
 from dispositions.models import CategorizationDecision
@@ -59,22 +59,10 @@ class ResolveForm(forms.Form):
 
     def clean_evidence(self) -> list[ProcessedImage]:
         """Each photo checked and re-encoded; cleaned_data holds the processed images."""
-        files = [f for f in self.files.getlist(self.add_prefix("evidence")) if f and f.name]
-        limit = settings.UPLOAD_MAX_PHOTOS
+        files = uploaded_files(self, "evidence")
         if len(files) < MIN_EVIDENCE_PHOTOS:
             raise ValidationError(self.fields["evidence"].error_messages["required"])
-        if len(files) > limit:
-            raise ValidationError(
-                gettext("You can attach at most %(limit)d photos; please choose fewer.")
-                % {"limit": limit}
-            )
-        errors: list[str] = []
-        processed: list[ProcessedImage] = []
-        for upload in files:
-            try:
-                processed.append(process_image(upload, name=upload.name, size=upload.size))
-            except ImageRejected as exc:
-                errors.append(str(exc))
+        processed, errors = check_photos(files)
         if errors:
             raise ValidationError(errors)
         return processed
