@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ from complaints.services import complaint_create, normalize_phone
 
 from .models import InboundMessage, PartnerKey
 from .normalized import NormalizedMessage
-from .services import Outcome, TemporaryInboundError, inbound_process_with
+from .services import Outcome, TemporaryInboundError, inbound_process_with, inbound_store
 
 logger = logging.getLogger(__name__)
 
@@ -253,29 +253,21 @@ def partner_complaint_submit(
 def _partner_store(
     *, partner: PartnerKey, external_id: str, body: bytes
 ) -> tuple[InboundMessage, bool]:
-    provider_message_id = partner_message_id(partner=partner, external_id=external_id)
-    with transaction.atomic(durable=True):
-        existing = InboundMessage.objects.filter(
-            channel=Channel.API, provider_message_id=provider_message_id
-        ).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():
-                stored = InboundMessage.objects.create(
-                    channel=Channel.API,
-                    provider_message_id=provider_message_id,
-                    sender_id=f"partner:{partner.pk}",
-                    body=bytes(body),
-                    headers={"partner": partner.name},
-                )
-        except IntegrityError:
-            # The partner's retry raced its first request.
-            existing = InboundMessage.objects.get(
-                channel=Channel.API, provider_message_id=provider_message_id
-            )
-            return existing, False
-    return stored, True
+    """Commit the request first (the partner may retry it), processed in-request after."""
+    message = NormalizedMessage(
+        channel=Channel.API,
+        provider_message_id=partner_message_id(partner=partner, external_id=external_id),
+        # Partners poll for the status: there is no sender for the "api" channel, so
+        # nothing is sent back (replies.reply_target).
+        sender_id=f"partner:{partner.pk}",
+    )
+    return inbound_store(
+        channel=Channel.API,
+        message=message,
+        body=body,
+        headers={"partner": partner.name},
+        enqueue=False,
+    )
 
 
 def _partner_enqueue(message_id: int, *, countdown: int = 0) -> None:

@@ -86,8 +86,13 @@ def inbound_store(
     message: NormalizedMessage,
     body: bytes,
     headers: Mapping[str, str],
+    enqueue: bool = True,
 ) -> tuple[InboundMessage, bool]:
-    """Commit one raw message (a redelivery returns the stored one) and enqueue it."""
+    """Commit one raw message (a redelivery returns the stored one) and enqueue it.
+
+    `enqueue=False` for a caller that processes the message itself right after (the
+    partner API answers with the complaint); the sweeper still catches it if that fails.
+    """
     provider_message_id = message.provider_message_id
     with transaction.atomic(durable=True):
         existing = InboundMessage.objects.filter(
@@ -112,7 +117,8 @@ def inbound_store(
                 channel=channel, provider_message_id=provider_message_id
             )
             return existing, False
-        transaction.on_commit(lambda: inbound_enqueue(message_id=stored.pk, channel=channel))
+        if enqueue:
+            transaction.on_commit(lambda: inbound_enqueue(message_id=stored.pk, channel=channel))
     return stored, True
 
 
