@@ -26,6 +26,7 @@ from complaints.services import (
     complaint_create,
     complaint_reporter_edit,
     normalize_phone,
+    reporter_fill_in,
     reporter_get_or_create,
 )
 from dispositions.selectors import complaints_awaiting_answer
@@ -235,6 +236,10 @@ def _process(message: InboundMessage) -> Outcome:
             provider_message_id=normalized.status_for, status=normalized.status
         )
         return _ignored(message)
+    if normalized.message_type == "contact" and normalized.sender_phone:
+        # The citizen shared their own number (Telegram): remember it, nothing to file.
+        reporter_for(normalized)
+        return _done(message)
     if normalized.message_type not in COMPLAINT_TYPES and not normalized.reply_id:
         # Reactions, stickers of nothing, system notices: kept in the inbox, nothing to do.
         return _ignored(message)
@@ -422,18 +427,28 @@ def _edited_text_before(
 
 
 def reporter_for(normalized: NormalizedMessage) -> Reporter:
-    """The reporter behind a channel identity: by handle, else by phone, else a new one."""
+    """The reporter behind a channel identity: by handle, else by phone or email, else new.
+
+    A known handle that now comes with a phone (a Telegram user sharing their contact)
+    or an email teaches us it; one citizen is then found by any of them.
+    """
+    try:
+        phone = normalize_phone(normalized.sender_phone)
+    except ValidationError:
+        phone = ""
     handle = (
         ReporterHandle.objects.select_related("reporter")
         .filter(channel=normalized.channel, handle=normalized.sender_id)
         .first()
     )
     if handle is not None:
+        reporter_fill_in(
+            reporter=handle.reporter,
+            name=normalized.sender_name,
+            phone=phone,
+            email=normalized.sender_email,
+        )
         return handle.reporter
-    try:
-        phone = normalize_phone(normalized.sender_phone)
-    except ValidationError:
-        phone = ""
     reporter = reporter_get_or_create(
         name=normalized.sender_name, phone=phone, email=normalized.sender_email
     )

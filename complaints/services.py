@@ -70,14 +70,20 @@ def reporter_get_or_create(*, name: str = "", phone: str = "", email: str = "") 
         reporter = Reporter.objects.filter(email=email).order_by("id").first()
     if reporter is None:
         return Reporter.objects.create(name=name, phone=phone, email=email)
-    # Fill in what we did not know yet; never overwrite what the citizen told us before.
-    known = {"name": name, "phone": phone, "email": email}
+    reporter_fill_in(reporter=reporter, name=name, phone=phone, email=email)
+    return reporter
+
+
+def reporter_fill_in(
+    *, reporter: Reporter, name: str = "", phone: str = "", email: str = ""
+) -> None:
+    """Record what we did not know yet; never overwrite what the citizen told us before."""
+    known = {"name": (name or "").strip(), "phone": phone, "email": (email or "").strip().lower()}
     changed = [f for f, value in known.items() if value and not getattr(reporter, f)]
     for f in changed:
         setattr(reporter, f, known[f])
     if changed:
         reporter.save(update_fields=changed)
-    return reporter
 
 
 def make_title(text: str) -> str:

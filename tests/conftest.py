@@ -9,6 +9,7 @@ services where a service exists.
 from __future__ import annotations
 
 import io
+import socket
 from dataclasses import dataclass
 
 import pytest
@@ -30,6 +31,27 @@ def _celery_eager(settings):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - a name, not a bind
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch):
+    """Tests talk to local servers only (PostgreSQL, Redis, servers playing the providers).
+
+    A payload that names a real provider URL (a Meta CDN link in a fixture) must fail at
+    once as a network error, never reach out or wait on DNS.
+    """
+    real = socket.getaddrinfo
+
+    def local_only(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in _LOCAL_HOSTS:
+            raise socket.gaierror(socket.EAI_NONAME, f"tests do not reach the internet ({name})")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
 
 
 @pytest.fixture(autouse=True)

@@ -346,6 +346,22 @@ def test_a_shared_own_contact_gives_the_phone_number():
     assert no_user.sender_phone == ""
 
 
+def test_a_shared_contact_teaches_us_the_reporters_phone_and_files_nothing(
+    client, world, bot_api, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, fixture("text"))
+    reporter = Complaint.objects.get().reporter
+    assert reporter.phone == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, fixture("contact"))
+    reporter.refresh_from_db()
+    assert reporter.phone == "+6281234567890"
+    assert Complaint.objects.count() == 1
+    contact = InboundMessage.objects.get(provider_message_id=f"{CHAT_ID}:48")
+    assert contact.state == State.PROCESSED
+
+
 def test_an_edit_names_the_message_it_edits():
     (edit,) = telegram.parse(fixture("edited_message"))
     assert edit.kind == Kind.EDIT
