@@ -10,16 +10,21 @@ Meta allows one private reply per comment, within 7 days (docs/channels/meta.md)
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
-from .base import PermanentSendError, SendResult, TemporarySendError
+from .base import (
+    PermanentSendError,
+    SendError,
+    SendResult,
+    TemporarySendError,
+    http_error,
+    json_answer,
+    post,
+)
 
 if TYPE_CHECKING:
     from channels_intake.models import OutboundMessage
 
-TIMEOUT_SECONDS = 10
 # Graph error codes for throttling: 4 (app), 17 (user), 32 (page), 613 (call rate), and the
 # business-use-case limits of Instagram (80002) and Messenger (80006). Meta answers them
 # with a 4xx, yet waiting is all they need.
@@ -48,6 +53,15 @@ def _graph_error(raw: bytes) -> dict[str, Any]:
     return error if isinstance(error, dict) else {}
 
 
+def meta_error(status: int, body: bytes) -> SendError:
+    """The usual reading of an HTTP error, but throttling or is_transient waits even on a 4xx."""
+    error = http_error(status, body)
+    graph = _graph_error(body)
+    if graph.get("code") in RATE_LIMIT_CODES or graph.get("is_transient") is True:
+        return TemporarySendError(str(error))
+    return error
+
+
 class MetaSender:
     """One sender for both channels: Instagram messaging runs on the Page's token."""
 
@@ -57,37 +71,15 @@ class MetaSender:
 
     def send(self, message: OutboundMessage, *, use_template: bool = False) -> SendResult:
         # use_template is WhatsApp's notion; Meta's Send API has no template fallback here.
-        body = json.dumps(meta_payload(message)).encode()
-        request = urllib.request.Request(  # noqa: S310 - the URL comes from settings, https in production
-            self.url,
-            data=body,
-            method="POST",
-            headers={
+        answer = json_answer(
+            post(
+                self.url,
+                json_body=meta_payload(message),
                 # A header, not ?access_token=: the token stays out of proxy and server logs.
-                "Authorization": f"Bearer {self.access_token}",
-                "Content-Type": "application/json",
-            },
+                headers={"Authorization": f"Bearer {self.access_token}"},
+                classify=meta_error,
+            )
         )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            raw = error.read()[:2000]
-            graph = _graph_error(raw)
-            detail = f"HTTP {error.code}: {raw[:500].decode(errors='replace')}"
-            if (
-                error.code == 429
-                or error.code >= 500
-                or graph.get("code") in RATE_LIMIT_CODES
-                or graph.get("is_transient") is True
-            ):
-                raise TemporarySendError(detail) from error
-            raise PermanentSendError(detail) from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise TemporarySendError(f"Network error: {error}") from error
-        except ValueError as error:
-            # A 2xx whose body is not JSON: the message may have gone; never resend blindly.
-            raise PermanentSendError(f"Unreadable answer: {error}") from error
         provider_id = answer.get("message_id") if isinstance(answer, dict) else None
         if not provider_id:
             raise PermanentSendError(f"Answer without a message id: {answer!r:.300}")

@@ -11,36 +11,16 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
-from .base import PermanentSendError, SendResult, TemporarySendError
+from .base import PermanentSendError, SendResult, post
 
 if TYPE_CHECKING:
     from channels_intake.models import OutboundMessage
 
-TIMEOUT_SECONDS = 10
-
 
 def basic_auth(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-
-def _post(url: str, *, data: bytes, headers: dict[str, str]) -> bytes:
-    """POST and return the answer's bytes; errors mapped to the two kinds of failure."""
-    request = urllib.request.Request(url, data=data, method="POST", headers=headers)  # noqa: S310 - the URL comes from settings
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.read()
-    except urllib.error.HTTPError as error:
-        detail = error.read()[:500].decode(errors="replace")
-        if error.code == 429 or error.code >= 500:
-            raise TemporarySendError(f"HTTP {error.code}: {detail}") from error
-        raise PermanentSendError(f"HTTP {error.code}: {detail}") from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise TemporarySendError(f"Network error: {error}") from error
 
 
 class TwilioSender:
@@ -70,14 +50,10 @@ class TwilioSender:
         return fields
 
     def send(self, message: OutboundMessage, *, use_template: bool = False) -> SendResult:
-        answer = _post(
+        answer = post(
             self.url,
-            data=urllib.parse.urlencode(self.form(message)).encode(),
-            headers={
-                "Authorization": self.authorization,
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-            },
+            form=self.form(message),
+            headers={"Authorization": self.authorization, "Accept": "application/json"},
         )
         try:
             sid = json.loads(answer)["sid"]
@@ -101,14 +77,10 @@ class SmsGatewaySender:
         return {"to": message.recipient, "message": message.body, "ref": self.ref(message)}
 
     def send(self, message: OutboundMessage, *, use_template: bool = False) -> SendResult:
-        answer = _post(
+        answer = post(
             self.url,
-            data=json.dumps(self.payload(message)).encode(),
-            headers={
-                "Authorization": f"Bearer {self.token}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
+            json_body=self.payload(message),
+            headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
         )
         try:
             parsed = json.loads(answer)

@@ -7,16 +7,12 @@ message that leaves this module has the token scrubbed from it.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
-from .base import PermanentSendError, SendResult, TemporarySendError
+from .base import PermanentSendError, SendResult, TemporarySendError, post_any_status
 
 if TYPE_CHECKING:
     from channels_intake.models import OutboundMessage
-
-TIMEOUT_SECONDS = 10
 
 
 def redact(text: str, token: str) -> str:
@@ -31,17 +27,7 @@ def api_call(
     Telegram answers every error as {"ok": false, "error_code", "description"} with the
     same HTTP status, so callers read the answer, not the exception.
     """
-    request = urllib.request.Request(  # noqa: S310 - the base comes from settings, https in production
-        f"{api_base.rstrip('/')}/bot{token}/{method}",
-        data=json.dumps(payload).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
+    status, raw = post_any_status(f"{api_base.rstrip('/')}/bot{token}/{method}", json_body=payload)
     try:
         answer = json.loads(raw or b"{}")
     except ValueError:
@@ -75,7 +61,7 @@ class TelegramSender:
                 method="sendMessage",
                 payload={"chat_id": chat_id, "text": message.body},
             )
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
+        except OSError as error:  # URLError and timeouts included
             raise TemporarySendError(redact(f"Network error: {error}", self.bot_token)) from None
         if answer.get("ok") is True and 200 <= status < 300:
             try:

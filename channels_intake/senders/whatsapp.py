@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
-from .base import PermanentSendError, SendResult, TemporarySendError
+from .base import PermanentSendError, SendResult, json_answer, post
 
 if TYPE_CHECKING:
     from channels_intake.models import OutboundMessage
 
-TIMEOUT_SECONDS = 10
 TEMPLATE_LANGUAGE = "id"
 
 
@@ -52,29 +48,13 @@ class WhatsAppSender:
     def send(self, message: OutboundMessage, *, use_template: bool = False) -> SendResult:
         if use_template and not message.template_name:
             raise PermanentSendError("Outside the 24-hour window and no template for this message")
-        body = json.dumps(whatsapp_payload(message, use_template=use_template)).encode()
-        request = urllib.request.Request(  # noqa: S310 - the URL comes from settings, https in production
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Authorization": f"Bearer {self.access_token}",
-                "Content-Type": "application/json",
-            },
+        answer = json_answer(
+            post(
+                self.url,
+                json_body=whatsapp_payload(message, use_template=use_template),
+                headers={"Authorization": f"Bearer {self.access_token}"},
+            )
         )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            detail = error.read()[:500].decode(errors="replace")
-            if error.code == 429 or error.code >= 500:
-                raise TemporarySendError(f"HTTP {error.code}: {detail}") from error
-            raise PermanentSendError(f"HTTP {error.code}: {detail}") from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise TemporarySendError(f"Network error: {error}") from error
-        except ValueError as error:
-            # A 2xx whose body is not JSON: the message may have gone; never resend blindly.
-            raise PermanentSendError(f"Unreadable answer: {error}") from error
         try:
             provider_id = str(answer["messages"][0]["id"])
         except (KeyError, IndexError, TypeError):

@@ -12,19 +12,15 @@ app-only bearer token is refused). See docs/channels/x.md.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from .base import PermanentSendError, SendResult, TemporarySendError
+from .base import PermanentSendError, SendResult, json_answer, post
 
 if TYPE_CHECKING:
     from channels_intake.models import OutboundMessage
 
-TIMEOUT_SECONDS = 10
 # A tweet's limit; our texts are at most 160 characters, and X counts a link as 23.
 TWEET_MAX = 280
 
@@ -54,30 +50,15 @@ class XSender:
         if message.thread_ref and len(message.body) > TWEET_MAX:
             raise PermanentSendError(f"Text of {len(message.body)} characters is over a tweet")
         path, payload, id_key = x_request(message)
-        request = urllib.request.Request(  # noqa: S310 - the URL comes from settings, https in production
-            self.api_base + path,
-            data=json.dumps(payload).encode(),
-            method="POST",
-            headers={
-                "Authorization": f"Bearer {self.bearer_token}",
-                "Content-Type": "application/json",
-            },
+        # 401 (token expired or revoked), 403 (not allowed to reply or DM this user, duplicate
+        # text) and 400 would fail the same way again: the usual reading of HTTP errors holds.
+        answer = json_answer(
+            post(
+                self.api_base + path,
+                json_body=payload,
+                headers={"Authorization": f"Bearer {self.bearer_token}"},
+            )
         )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-                answer = json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            detail = error.read()[:500].decode(errors="replace")
-            if error.code == 429 or error.code >= 500:
-                raise TemporarySendError(f"HTTP {error.code}: {detail}") from error
-            # 401 (token expired or revoked), 403 (not allowed to reply or DM this user,
-            # duplicate text), 400: the same request would fail the same way.
-            raise PermanentSendError(f"HTTP {error.code}: {detail}") from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise TemporarySendError(f"Network error: {error}") from error
-        except ValueError as error:
-            # A 2xx whose body is not JSON: the post may exist; never resend blindly.
-            raise PermanentSendError(f"Unreadable answer: {error}") from error
         try:
             provider_id = str(answer["data"][id_key])
         except (KeyError, TypeError):
