@@ -57,8 +57,11 @@ def post_any_status(
     else:
         data, content_type = json.dumps(json_body).encode(), "application/json"
     request = urllib.request.Request(  # noqa: S310 - the URL comes from settings, https in production
-        url, data=data, method="POST", headers={"Content-Type": content_type, **(headers or {})}
+        url, data=data, method="POST", headers={"Content-Type": content_type}
     )
+    for name, value in (headers or {}).items():
+        # Credentials go to `url` only, never along a redirect to another host.
+        request.add_unredirected_header(name, value)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             return response.status, response.read()
