@@ -256,9 +256,10 @@ def _process(message: InboundMessage) -> Outcome:
         normalized = replace(normalized, text=command.argument)
 
     draft = None
+    verb = draft_command(normalized)
     if uses_draft(normalized):
         draft = open_draft(channel=normalized.channel, sender_id=normalized.sender_id)
-        verb = draft_command(normalized) if draft is not None else None
+    if draft is not None:
         if verb == "submit":
             message.conversation = draft
             message.complaint = draft_submit(conversation_id=draft.pk)
@@ -276,6 +277,9 @@ def _process(message: InboundMessage) -> Outcome:
         if awaiting is not None:
             _answer_question(message, normalized, awaiting)
             return _done(message)
+    if verb is not None and draft is None and not normalized.attachments:
+        # A bare KIRIM or BATAL with no draft to act on (sent twice, or too late).
+        return _ignored(message)
 
     if uses_draft(normalized):
         draft_add(draft=draft, message=message, normalized=normalized, reporter=reporter)

@@ -173,6 +173,11 @@ def test_kirim_submits_the_draft_at_once(
     assert Conversation.objects.get().state == Conversation.State.SUBMITTED
     assert close_windows(capture) == 0
 
+    # Sent twice: the second KIRIM has no draft to act on and files nothing.
+    deliver(client, capture, text("wamid.T4", "KIRIM"))
+    assert InboundMessage.objects.get(provider_message_id="wamid.T4").state == "ignored"
+    assert Conversation.objects.count() == 1
+
 
 def test_the_draft_button_submits_too(client, world, whatsapp, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
