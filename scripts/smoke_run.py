@@ -8,7 +8,11 @@ the virtualenv. Steps, each printed as it happens:
   3. POST /api/v1/complaints/ (a damaged road in Kelurahan Dago, Kota Bandung);
   4. poll /api/v1/track/<public_token>/ until the status is "assigned" to an agency,
      which only the real Celery worker does;
-  5. send SIGINT to the process group, as Ctrl-C in a terminal does, and check that
+  5. the channels: a signed WhatsApp text, location pin and KIRIM from one citizen, and
+     a signed SMS-gateway message naming its kelurahan; for each, wait for the
+     acknowledgment in the outbox (the log sender writes it to the log, with the
+     tracking link) and then for the complaint to be assigned;
+  6. send SIGINT to the process group, as Ctrl-C in a terminal does, and check that
      everything stopped within 20 s: the command, and every process it started.
 Exit code 0 when all steps pass, 1 otherwise.
 """
@@ -31,11 +35,25 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+# scripts/ is this script's folder, hence on sys.path; send_sample is standard library only.
+from send_sample import BUILDERS as sample_builders
+from send_sample import post as post_sample
+
 ROOT = Path(__file__).resolve().parent.parent
 WILAYAH = ROOT / "data" / "wilayah" / "32.csv"
 STOP_TIMEOUT = 20.0
 # run.py announces each child as "started web (pid 123)"; the smoke checks they all end.
 STARTED = re.compile(r"started (\w+) \(pid (\d+)\)")
+# The log sender's line for an acknowledgment: who, and the tracking token in the link.
+ACK = re.compile(
+    r"Outbox \(log only, no \w+ credentials\) to (\S+): "
+    r"Sigap: laporan \S+ diterima\. .*/lacak/([\w-]+)/"
+)
+# The run gets channel secrets of its own, so the smoke can sign what it posts.
+SMOKE_SECRETS = {
+    "WHATSAPP_APP_SECRET": "smoke-whatsapp-secret",
+    "SMS_GATEWAY_TOKEN": "smoke-gateway-token",
+}
 
 
 class SmokeFailure(Exception):
@@ -89,7 +107,7 @@ class Run:
     """The command under test, its output relayed and remembered."""
 
     def __init__(self, command: list[str], port: int) -> None:
-        env = {**os.environ, "PORT": str(port)}
+        env = {**os.environ, **SMOKE_SECRETS, "PORT": str(port)}
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -169,6 +187,45 @@ def wait_assigned(run: Run, base: str, token: str, timeout: float) -> dict[str, 
     raise SmokeFailure(f"not assigned within {timeout:.0f} s; last answer: {answer}")
 
 
+def send_channel_message(base: str, channel: str, secret_name: str, **fields: str) -> None:
+    sample = sample_builders[channel](base, SMOKE_SECRETS[secret_name], **fields)
+    status, answer = post_sample(sample)
+    if status != 200:
+        raise SmokeFailure(f"POST {sample.url} answered {status}: {answer[:300]}")
+
+
+def wait_acknowledged(run: Run, recipient: str, timeout: float) -> str:
+    """The tracking token of the acknowledgment the outbox sent to `recipient`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.check_alive()
+        for line in list(run.lines):
+            match = ACK.search(line)
+            if match and match[1] == recipient:
+                return match[2]
+        time.sleep(1)
+    raise SmokeFailure(f"no acknowledgment to {recipient} in the outbox within {timeout:.0f} s")
+
+
+def channels(run: Run, base: str, timeout: float) -> None:
+    citizen = {"sender": "+6281366660004", "name": "Asep"}
+    for fields in (
+        {"text": "Pohon tumbang menutup jalan di Jl. Dago, mobil tidak bisa lewat"},
+        {"text": "", "location": "-6.8915,107.6107"},
+        {"text": "KIRIM"},
+    ):
+        send_channel_message(base, "whatsapp", "WHATSAPP_APP_SECRET", **citizen, **fields)
+    say("WhatsApp: text, location pin and KIRIM posted, signed")
+    sms = {"sender": "081288880003", "name": "", "location": ""}
+    text = "LAPOR lampu jalan mati di Kel. Dago, Kec. Coblong sudah 3 malam"
+    send_channel_message(base, "sms-gateway", "SMS_GATEWAY_TOKEN", text=text, **sms)
+    say("SMS gateway: a report naming its kelurahan posted")
+    for label, recipient in (("WhatsApp", "+6281366660004"), ("SMS", "+6281288880003")):
+        token = wait_acknowledged(run, recipient, timeout)
+        tracked = wait_assigned(run, base, token, timeout)
+        say(f"{label}: acknowledged, then assigned to {tracked['agency']}")
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -222,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"complaint {created['tracking_code']} filed (area {code}), status {created['status']}")
         tracked = wait_assigned(run, base, created["public_token"], args.route_timeout)
         say(f"the worker routed it: status {tracked['status']}, agency {tracked['agency']}")
+        channels(run, base, args.route_timeout)
         say("sending SIGINT (Ctrl-C)")
         interrupt_and_wait(run)
     except SmokeFailure as failure:
