@@ -115,9 +115,7 @@ _OUT = OutboundMessage.State
 
 def inbox_messages(*, channel: str = "", state: str = "") -> QuerySet[InboundMessage]:
     """Inbound messages, the ones needing a person (parked, failed) first, then newest."""
-    qs = InboundMessage.objects.select_related("complaint", "conversation").defer(
-        "body", "headers"
-    )
+    qs = InboundMessage.objects.select_related("complaint", "conversation").defer("body", "headers")
     if channel:
         qs = qs.filter(channel=channel)
     if state:
