@@ -8,6 +8,7 @@ SECTIONS = (
     ("create", "Complaint creation (complaints.services.complaint_create)"),
     ("route", "Routing (dispositions.services.complaint_route)"),
     ("api", "API through django.test.Client (in-process: no HTTP server, no network)"),
+    ("intake", "Channel intake: signed webhooks through django.test.Client, then processing"),
     ("image", "Image intake (complaints.images.process_image)"),
 )
 
@@ -34,6 +35,8 @@ def _notes(extra: dict[str, Any]) -> str:
         notes.append(f"input {extra['input_kb']:,} KB")
     if "visible_complaints" in extra:
         notes.append(f"sees {extra['visible_complaints']:,} complaints")
+    if "note" in extra:
+        notes.append(extra["note"])
     return "; ".join(notes)
 
 

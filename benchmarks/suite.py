@@ -32,6 +32,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from images import bomb_png, photo_jpeg  # noqa: E402
+from intake import bench_intake  # noqa: E402
 from PIL import Image  # noqa: E402
 from timing import Result, measure  # noqa: E402
 
@@ -390,6 +391,8 @@ def main() -> None:
     results.append(bench_route(sizes, created))
     seeded = seed(sizes.database_complaints, inputs)
     results += bench_api(sizes, inputs)
+    # Last, so the earlier cases run on the same database as before these were added.
+    results += bench_intake(ops=sizes.api_ops, repetitions=sizes.repetitions, warmup=sizes.warmup)
 
     args.out.write_text(
         json.dumps(
