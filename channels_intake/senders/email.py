@@ -18,11 +18,32 @@ from .base import PermanentSendError, SendResult, TemporarySendError
 
 if TYPE_CHECKING:
     from channels_intake.models import OutboundMessage
+    from complaints.models import Complaint
 
 
 def email_subject(message: OutboundMessage) -> str:
+    """ "Re: <their subject> [Sigap CODE]" for a complaint that came by email, so the reply
+    sits in the citizen's own thread (Gmail threads by subject too); else "Sigap: CODE"."""
     complaint = message.complaint
-    return f"Sigap: {complaint.tracking_code}" if complaint is not None else "Sigap"
+    if complaint is None:
+        return "Sigap"
+    original = _original_subject(complaint)
+    if not original:
+        return f"Sigap: {complaint.tracking_code}"
+    base = original if original.lower().startswith("re:") else f"Re: {original}"
+    return f"{base} [Sigap {complaint.tracking_code}]"
+
+
+def _original_subject(complaint: Complaint) -> str:
+    from channels_intake.adapters import email as email_adapter
+
+    first = complaint.inbound_messages.filter(channel="email").order_by("received_at", "id").first()
+    if first is None:
+        return ""
+    for parsed in email_adapter.parse(bytes(first.body)):
+        if parsed.provider_message_id == first.provider_message_id:
+            return parsed.subject
+    return ""
 
 
 class EmailSender:

@@ -374,7 +374,8 @@ def test_an_emailed_complaint_is_acknowledged_in_the_citizens_thread(
     sent = mail.message()
     assert mail.to == ["siti.aminah@example.id"]
     assert mail.from_email == "Sigap Kota Bandung <aduan@lapor.bandung.go.id>"
-    assert sent["Subject"] == f"Sigap: {complaint.tracking_code}"
+    # Their own subject, so mail clients that thread by subject keep it together.
+    assert mail.subject == f"Re: Lampu jalan mati di Jl. Dago 🌑 [Sigap {complaint.tracking_code}]"
     assert sent["In-Reply-To"] == sent["References"] == f"<{SITI_ID}>"
     assert sent["Auto-Submitted"] == "auto-replied"
     assert sent["Message-ID"] == f"<{ack.provider_message_id}>"
