@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from ..normalized import NormalizedMessage
+from ..adapters.whatsapp import SIGNATURE_HEADER, verify_signature, verify_subscription
+from ..normalized import NormalizedMessage, PayloadError
 from ..services import inbound_store
 
 
@@ -28,16 +30,15 @@ def bad_payload(reason: object) -> JsonResponse:
 
 
 def store_all(
-    *,
-    channel: str,
-    messages: Iterable[NormalizedMessage],
-    raw: bytes,
-    headers: Mapping[str, str],
+    *, messages: Iterable[NormalizedMessage], raw: bytes, headers: Mapping[str, str]
 ) -> tuple[int, int]:
-    """Commit every message of one delivery (each in its own row); (received, new)."""
+    """Commit every message of one delivery (each in its own row, under its own channel);
+    (received, new)."""
     received = created = 0
     for message in messages:
-        _stored, is_new = inbound_store(channel=channel, message=message, body=raw, headers=headers)
+        _stored, is_new = inbound_store(
+            channel=message.channel, message=message, body=raw, headers=headers
+        )
         received += 1
         created += is_new
     return received, created
@@ -45,3 +46,41 @@ def store_all(
 
 def stored_response(received: int, created: int) -> JsonResponse:
     return JsonResponse({"received": received, "new": created})
+
+
+def meta_signed_webhook(
+    request: HttpRequest,
+    *,
+    parse: Callable[[bytes], list[NormalizedMessage]],
+    settings_prefix: str,
+) -> HttpResponse:
+    """Meta's webhook protocol, shared by WhatsApp and the Page/Instagram app.
+
+    GET is the subscription handshake (echo hub.challenge when hub.verify_token matches
+    <prefix>_VERIFY_TOKEN); POST is a delivery signed with X-Hub-Signature-256 over the raw
+    bytes with <prefix>_APP_SECRET.
+    """
+    app_secret_name = f"{settings_prefix}_APP_SECRET"
+    app_secret = getattr(settings, app_secret_name)
+    verify_token = getattr(settings, f"{settings_prefix}_VERIFY_TOKEN")
+    if request.method == "GET":
+        challenge = verify_subscription(request.GET, verify_token)
+        if challenge is None:
+            return HttpResponse("Forbidden", status=403, content_type="text/plain")
+        return HttpResponse(challenge, content_type="text/plain")
+    if not app_secret:
+        # Never accept traffic we cannot authenticate; Meta retries for days.
+        return not_configured(app_secret_name)
+    raw = request.body
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not verify_signature(raw, signature, app_secret):
+        return bad_signature(SIGNATURE_HEADER)
+    try:
+        messages = parse(raw)
+    except PayloadError as exc:
+        return bad_payload(exc)
+    headers = {
+        SIGNATURE_HEADER: signature or "",
+        "Content-Type": request.headers.get("Content-Type", ""),
+    }
+    return stored_response(*store_all(messages=messages, raw=raw, headers=headers))

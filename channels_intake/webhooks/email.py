@@ -30,8 +30,6 @@ from django.urls import URLPattern
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
-from complaints.models import Channel
-
 from ..adapters import email as email_adapter
 from .common import bad_payload, not_configured, store_all
 
@@ -58,7 +56,7 @@ def email_store(*, raw: bytes, source: str) -> tuple[int, int]:
     """
     messages = email_adapter.parse(raw)
     headers = {"Content-Type": "message/rfc822", "X-Sigap-Source": source}
-    return store_all(channel=Channel.EMAIL, messages=messages, raw=raw, headers=headers)
+    return store_all(messages=messages, raw=raw, headers=headers)
 
 
 def on_inbound_email(

@@ -14,8 +14,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from complaints.models import Channel
-
 from ..adapters import sms_gateway
 from ..normalized import PayloadError
 from .common import bad_payload, bad_signature, not_configured, store_all
@@ -82,7 +80,7 @@ def sms_gateway_webhook(request: HttpRequest) -> HttpResponse:
         "Content-Type": request.headers.get("Content-Type", ""),
         "X-Method": request.method or "",
     }
-    received, created = store_all(channel=Channel.SMS, messages=messages, raw=raw, headers=headers)
+    received, created = store_all(messages=messages, raw=raw, headers=headers)
     answer: dict[str, Any] = {"received": received, "new": created}
     if reply is not None:
         answer["reply"] = reply

@@ -7,8 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from complaints.models import Channel
-
 from ..adapters import telegram
 from ..normalized import PayloadError
 from .common import bad_payload, bad_signature, not_configured, store_all, stored_response
@@ -31,6 +29,4 @@ def telegram_webhook(request: HttpRequest) -> HttpResponse:
         return bad_payload(exc)
     # The secret token is a credential: it is checked, never stored with the message.
     headers = {"Content-Type": request.headers.get("Content-Type", "")}
-    return stored_response(
-        *store_all(channel=Channel.TELEGRAM, messages=messages, raw=raw, headers=headers)
-    )
+    return stored_response(*store_all(messages=messages, raw=raw, headers=headers))

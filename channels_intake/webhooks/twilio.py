@@ -16,8 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from complaints.models import Channel
-
 from ..adapters import twilio
 from ..normalized import PayloadError
 from .common import bad_payload, bad_signature, not_configured, store_all
@@ -71,5 +69,5 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
         # The URL the signature was checked against, to replay or debug a refusal.
         "X-Sigap-Signed-Url": url,
     }
-    store_all(channel=Channel.SMS, messages=messages, raw=raw, headers=headers)
+    store_all(messages=messages, raw=raw, headers=headers)
     return twiml(reply)

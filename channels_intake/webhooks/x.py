@@ -7,8 +7,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from complaints.models import Channel
-
 from ..adapters import x
 from ..normalized import PayloadError
 from .common import bad_payload, bad_signature, not_configured, store_all, stored_response
@@ -42,6 +40,4 @@ def x_webhook(request: HttpRequest) -> HttpResponse:
         x.SIGNATURE_HEADER: signature or "",
         "Content-Type": request.headers.get("Content-Type", ""),
     }
-    return stored_response(
-        *store_all(channel=Channel.TWITTER, messages=messages, raw=raw, headers=headers)
-    )
+    return stored_response(*store_all(messages=messages, raw=raw, headers=headers))
