@@ -11,11 +11,35 @@ message becomes.
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 
 class PayloadError(ValueError):
     """The body is not what the provider sends; the message says why (answered with 400)."""
+
+
+def json_object(raw_body: bytes) -> dict[str, Any]:
+    """A JSON provider's body as a dict, or PayloadError saying what it is instead."""
+    try:
+        payload = json.loads(raw_body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadError(f"The body is not JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise PayloadError("The body is not a JSON object.")
+    return payload
+
+
+@contextmanager
+def payload_shape() -> Iterator[None]:
+    """Reading a payload that is JSON but not shaped as documented is a PayloadError."""
+    try:
+        yield
+    except (LookupError, TypeError, AttributeError, ValueError) as exc:
+        raise PayloadError(f"Unexpected payload shape: {exc!r}") from None
 
 
 class Kind(enum.StrEnum):

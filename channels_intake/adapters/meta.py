@@ -13,13 +13,12 @@ our sends, the page's or account's own comments) is not returned at all.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from complaints.models import Channel
 
-from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError
+from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError, json_object, payload_shape
 from .whatsapp import SIGNATURE_HEADER, sign, verify_signature, verify_subscription
 
 __all__ = [
@@ -47,19 +46,12 @@ _MILLISECONDS = 10**11
 
 def parse(raw_body: bytes) -> list[NormalizedMessage]:
     """Every message, comment and edit in one delivery, in order; PayloadError if not one."""
-    try:
-        payload = json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"The body is not JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise PayloadError("The body is not a JSON object.")
+    payload = json_object(raw_body)
     channel = CHANNELS.get(payload.get("object"))
     if channel is None:
         raise PayloadError(f"The object is {payload.get('object')!r}, not 'page' or 'instagram'.")
-    try:
+    with payload_shape():
         return list(_messages(payload, channel))
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise PayloadError(f"Unexpected payload shape: {exc!r}") from None
 
 
 def _messages(payload: dict[str, Any], channel: str) -> Iterator[NormalizedMessage]:

@@ -8,13 +8,12 @@ HTTPS. No database and no routing here (docs/channels/telegram.md).
 from __future__ import annotations
 
 import hmac
-import json
 import re
 from typing import Any
 
 from complaints.models import Channel
 
-from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError
+from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError, json_object, payload_shape
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 # Telegram sends photos as JPEG; the other file kinds carry their own mime_type.
@@ -51,18 +50,11 @@ def verify_secret_token(header: str | None, secret_token: str) -> bool:
 
 def parse(raw_body: bytes) -> list[NormalizedMessage]:
     """The citizen message in one Update (at most one); [] for updates we do not take."""
-    try:
-        update = json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"The body is not JSON: {exc}") from None
-    if not isinstance(update, dict):
-        raise PayloadError("The body is not a JSON object.")
+    update = json_object(raw_body)
     if not isinstance(update.get("update_id"), int):
         raise PayloadError("The body is not a Telegram Update: no integer update_id.")
-    try:
+    with payload_shape():
         message = _update(update)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise PayloadError(f"Unexpected payload shape: {exc!r}") from None
     return [message] if message is not None else []
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from complaints.models import Channel
 
-from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError
+from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError, json_object, payload_shape
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 OBJECT = "whatsapp_business_account"
@@ -52,18 +51,11 @@ def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bo
 
 def parse(raw_body: bytes) -> list[NormalizedMessage]:
     """Every message and status in one delivery, in order; PayloadError if it is not one."""
-    try:
-        payload = json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"The body is not JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise PayloadError("The body is not a JSON object.")
+    payload = json_object(raw_body)
     if payload.get("object") != OBJECT:
         raise PayloadError(f"The object is {payload.get('object')!r}, not {OBJECT!r}.")
-    try:
+    with payload_shape():
         return list(_messages(payload))
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise PayloadError(f"Unexpected payload shape: {exc!r}") from None
 
 
 def _messages(payload: dict[str, Any]) -> Iterator[NormalizedMessage]:

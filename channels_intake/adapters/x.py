@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import html
-import json
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import Any
 
 from complaints.models import Channel
 
-from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError
+from ..normalized import Kind, MediaRef, NormalizedMessage, PayloadError, json_object, payload_shape
 
 SIGNATURE_HEADER = "x-twitter-webhooks-signature"
 _PREFIX = "sha256="
@@ -64,19 +63,12 @@ def verify_signature(raw_body: bytes, header: str | None, consumer_secret: str) 
 
 def parse(raw_body: bytes) -> list[NormalizedMessage]:
     """Every citizen tweet and DM in one delivery, in order; PayloadError if it is not one."""
-    try:
-        payload = json.loads(raw_body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"The body is not JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise PayloadError("The body is not a JSON object.")
+    payload = json_object(raw_body)
     account = payload.get("for_user_id")
     if not account:
         raise PayloadError("No for_user_id: not an Account Activity API delivery.")
-    try:
+    with payload_shape():
         return list(_messages(payload, str(account)))
-    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
-        raise PayloadError(f"Unexpected payload shape: {exc!r}") from None
 
 
 def _messages(payload: dict[str, Any], account: str) -> Iterator[NormalizedMessage]:
