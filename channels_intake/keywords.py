@@ -11,11 +11,12 @@ import enum
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import OPEN_STATUSES
-from complaints.models import Complaint, normalize_tracking_code
+from complaints.models import Complaint, Reporter, normalize_tracking_code
 
 from .messages import CITIZEN_LANGUAGE, SMS_MAX, tracking_link
 
@@ -102,3 +103,49 @@ def status_text(code: str, *, reveal_link: bool) -> str:
         if reveal_link and len(text) + 1 + len(link) <= SMS_MAX:
             text = f"{text} {link}"
         return text[:SMS_MAX]
+
+
+def dedupe_key(channel: str, provider_message_id: str) -> str:
+    """One keyword answer per inbound message, whoever records it (webhook or worker)."""
+    return f"keyword:{channel}:{provider_message_id}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    # The reporter's own complaint the answer is about, when the asker reported it.
+    complaint: Complaint | None = None
+
+
+def answer(command: Parsed, *, reporter: Reporter | None = None, phone: str = "") -> Answer | None:
+    """The reply to CEK/STATUS or INFO; None for a report.
+
+    The tracking link (its token confirms or reopens) goes only to the complaint's own
+    reporter: the same reporter record, or the same phone number.
+    """
+    if command.command == Command.HELP:
+        return Answer(help_text(settings.PUBLIC_BASE_URL))
+    if command.command != Command.STATUS:
+        return None
+    owned = _reporters_complaint(command.argument, reporter=reporter, phone=phone)
+    return Answer(status_text(command.argument, reveal_link=owned is not None), owned)
+
+
+def _reporters_complaint(code: str, *, reporter: Reporter | None, phone: str) -> Complaint | None:
+    """The complaint `code` shows (a merged one shows its master), if the asker reported it."""
+    if not code or (reporter is None and not phone):
+        return None
+    complaint = (
+        Complaint.objects.select_related("reporter", "merged_into__reporter")
+        .filter(tracking_code=code)
+        .first()
+    )
+    if complaint is None:
+        return None
+    shown = complaint.merged_into or complaint
+    owner = shown.reporter
+    if owner is None:
+        return None
+    same_record = reporter is not None and owner.pk == reporter.pk
+    same_phone = bool(phone) and owner.phone == phone
+    return shown if same_record or same_phone else None

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
@@ -248,8 +247,18 @@ def _process(message: InboundMessage) -> Outcome:
 
     reporter = reporter_for(normalized)
     command = keywords.parse(normalized.text) if normalized.message_type == "text" else None
-    if command is not None and command.command in (keywords.Command.STATUS, keywords.Command.HELP):
-        _answer_keyword(message, normalized, command, reporter)
+    answer = keywords.answer(command, reporter=reporter, phone=reporter.phone) if command else None
+    if answer is not None:
+        # CEK/STATUS and INFO: answered on the channel, no complaint made.
+        if message.reply_address:
+            outbound_enqueue(
+                channel=message.channel,
+                recipient=message.reply_address,
+                thread_ref=message.thread_ref,
+                body=answer.text,
+                complaint=answer.complaint,
+                dedupe_key=keywords.dedupe_key(message.channel, message.provider_message_id),
+            )
         return _done(message)
     explicit_report = command is not None and command.argument != normalized.text.strip()
     if command is not None:
@@ -308,33 +317,6 @@ def _done(message: InboundMessage) -> Outcome:
 def _ignored(message: InboundMessage) -> Outcome:
     message.state = State.IGNORED
     return Outcome.IGNORED
-
-
-def _answer_keyword(
-    message: InboundMessage,
-    normalized: NormalizedMessage,
-    command: keywords.Parsed,
-    reporter: Reporter,
-) -> None:
-    """CEK/STATUS and INFO: answered on the channel, no complaint made."""
-    if command.command == keywords.Command.HELP:
-        body = keywords.help_text(settings.PUBLIC_BASE_URL)
-    else:
-        owner = (
-            Complaint.objects.filter(tracking_code=command.argument, reporter=reporter).exists()
-            if command.argument
-            else False
-        )
-        body = keywords.status_text(command.argument, reveal_link=owner)
-    if not message.reply_address:
-        return
-    outbound_enqueue(
-        channel=message.channel,
-        recipient=message.reply_address,
-        thread_ref=message.thread_ref,
-        body=body,
-        dedupe_key=f"keyword:{message.channel}:{message.provider_message_id}",
-    )
 
 
 def _complaint_awaiting(reporter: Reporter, normalized: NormalizedMessage) -> Complaint | None:

@@ -8,19 +8,12 @@ sent, once per inbound message), so staff see it and the worker never sends it a
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from complaints.models import Channel, Complaint
+from complaints.models import Channel
 
 from .. import keywords
 from ..models import OutboundMessage
 from ..normalized import Kind, NormalizedMessage
 from ..outbox import outbound_record_inline
-
-
-def keyword_dedupe_key(message: NormalizedMessage) -> str:
-    """One keyword answer per inbound message, whoever records it (webhook or worker)."""
-    return f"keyword:{Channel.SMS}:{message.provider_message_id}"
 
 
 def keyword_reply(message: NormalizedMessage, *, provider_message_id: str) -> str | None:
@@ -30,24 +23,17 @@ def keyword_reply(message: NormalizedMessage, *, provider_message_id: str) -> st
     """
     if message.kind != Kind.MESSAGE:
         return None
-    parsed = keywords.parse(message.text)
-    complaint = None
-    if parsed.command == keywords.Command.HELP:
-        text = keywords.help_text(settings.PUBLIC_BASE_URL)
-    elif parsed.command == keywords.Command.STATUS:
-        complaint = reporters_complaint(parsed.argument, phone=message.sender_phone)
-        # The tracking link carries the token that confirms or reopens: the reporter only.
-        text = keywords.status_text(parsed.argument, reveal_link=complaint is not None)
-    else:
+    answer = keywords.answer(keywords.parse(message.text), phone=message.sender_phone)
+    if answer is None:
         return None
-    dedupe_key = keyword_dedupe_key(message)
+    dedupe_key = keywords.dedupe_key(Channel.SMS, message.provider_message_id)
     recorded = outbound_record_inline(
         channel=Channel.SMS,
         recipient=message.address_for_reply,
-        body=text,
+        body=answer.text,
         dedupe_key=dedupe_key,
         provider_message_id=provider_message_id,
-        complaint=complaint,
+        complaint=answer.complaint,
     )
     if recorded is None:
         stored = (
@@ -55,21 +41,5 @@ def keyword_reply(message: NormalizedMessage, *, provider_message_id: str) -> st
             .values_list("body", flat=True)
             .first()
         )
-        text = stored or text
-    return text
-
-
-def reporters_complaint(code: str, *, phone: str) -> Complaint | None:
-    """The complaint `code` shows (a merged one shows its master) when `phone` reported it."""
-    if not code or not phone:
-        return None
-    complaint = (
-        Complaint.objects.select_related("reporter", "merged_into__reporter")
-        .filter(tracking_code=code)
-        .first()
-    )
-    if complaint is None:
-        return None
-    shown = complaint.merged_into or complaint
-    reporter = shown.reporter
-    return shown if reporter is not None and reporter.phone and reporter.phone == phone else None
+        return stored or answer.text
+    return answer.text
