@@ -152,6 +152,14 @@ def _failed(media: InboundMedia, error: str, *, temporary: bool, state: str = St
     return FetchOutcome(state=state)
 
 
+def media_relay_stranded() -> int:
+    """Enqueue again every fetch that was lost (the inbox sweeper calls this); how many."""
+    ids = stranded_media_ids()
+    for media_id in ids:
+        media_enqueue(media_id=media_id)
+    return len(ids)
+
+
 def stranded_media_ids(*, older_than_seconds: int = 600, limit: int = 200) -> list[int]:
     """Pending media whose fetch was never enqueued or whose retries were lost.
 

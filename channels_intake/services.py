@@ -458,8 +458,16 @@ def inbound_replay(*, message_id: int) -> bool:
     return bool(updated)
 
 
-def stranded_inbound_ids(*, older_than_seconds: int = 30, limit: int = 500) -> list[int]:
-    """Messages whose processing was never enqueued, or whose retry was lost."""
+def inbound_relay_stranded(*, older_than_seconds: int) -> int:
+    """Enqueue every stranded message again (the beat's safety net); how many."""
+    stranded = stranded_inbound(older_than_seconds=older_than_seconds)
+    for message_id, channel in stranded:
+        inbound_enqueue(message_id=message_id, channel=channel)
+    return len(stranded)
+
+
+def stranded_inbound(*, older_than_seconds: int = 30, limit: int = 500) -> list[tuple[int, str]]:
+    """(id, channel) of messages whose processing was never enqueued, or whose retry was lost."""
     now = timezone.now()
     never_enqueued = Q(
         state=State.RECEIVED, received_at__lt=now - timedelta(seconds=older_than_seconds)
@@ -470,5 +478,5 @@ def stranded_inbound_ids(*, older_than_seconds: int = 30, limit: int = 500) -> l
     return list(
         InboundMessage.objects.filter(never_enqueued | retry_lost)
         .order_by("received_at")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "channel")[:limit]
     )

@@ -35,15 +35,11 @@ def relay_stranded_inbound(older_than_seconds: int | None = None) -> int:
     """
     if older_than_seconds is None:
         older_than_seconds = settings.INBOX_RELAY_AFTER_SECONDS
-    ids = services.stranded_inbound_ids(older_than_seconds=older_than_seconds)
-    for message_id in ids:
-        services.inbound_enqueue(message_id=message_id)
-    media_ids = media.stranded_media_ids()
-    for media_id in media_ids:
-        media.media_enqueue(media_id=media_id)
-    if ids or media_ids:
-        logger.info("Relayed %d stranded inbound messages, %d media", len(ids), len(media_ids))
-    return len(ids)
+    relayed = services.inbound_relay_stranded(older_than_seconds=older_than_seconds)
+    media_relayed = media.media_relay_stranded()
+    if relayed or media_relayed:
+        logger.info("Relayed %d stranded inbound messages, %d media", relayed, media_relayed)
+    return relayed
 
 
 @shared_task(name="channels_intake.fetch_media", acks_late=True)
