@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOT_TIMEOUT = 240.0
 STOP_TIMEOUT = 20.0
 STARTED = re.compile(r"started (\w+) \(pid (\d+)\)")
+BANNER_END = "Press Ctrl-C to stop."
 
 pytestmark = [
     pytest.mark.slow,
@@ -100,6 +101,23 @@ class RunCommand:
             time.sleep(0.5)
         pytest.fail(f"/healthz did not answer within {BOOT_TIMEOUT:.0f} s:\n{self.output}")
 
+    def wait_ready(self) -> None:
+        """Wait for /healthz and then for the banner run.py prints once it saw it answer.
+
+        The test's own /healthz poll may win the race against run.py's, so the banner (URL,
+        logins, load_demo's summary) can come a moment later: wait on it, never on a sleep.
+        """
+        self.wait_healthy()
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        while BANNER_END not in self.output:
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"run.py exited before its banner ({self.process.returncode}):\n{self.output}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(f"no banner within {BOOT_TIMEOUT:.0f} s of /healthz:\n{self.output}")
+            time.sleep(0.1)
+
     def wait_exit(self) -> int:
         try:
             code = self.process.wait(timeout=STOP_TIMEOUT)
@@ -139,11 +157,7 @@ def _interrupt(run: RunCommand) -> int:
 
 def test_it_starts_web_worker_and_beat_and_stops_them_on_ctrl_c(start):
     run = start()
-    run.wait_healthy()
-    # The banner (URL and demo logins) comes right after /healthz first answers.
-    deadline = time.monotonic() + 10
-    while "Press Ctrl-C to stop." not in run.output and time.monotonic() < deadline:
-        time.sleep(0.2)
+    run.wait_ready()
     assert f"Sigap is running at http://127.0.0.1:{run.port}/" in run.output
     assert "sigap-demo-2026" in run.output
     assert "operator" in run.output
@@ -157,11 +171,11 @@ def test_it_starts_web_worker_and_beat_and_stops_them_on_ctrl_c(start):
 
 def test_it_reuses_the_database_and_the_demo_data_when_started_again(start):
     first = start()
-    first.wait_healthy()
+    first.wait_ready()
     assert _interrupt(first) == 0, first.output
 
     second = start()
-    second.wait_healthy()
+    second.wait_ready()
     assert _interrupt(second) == 0, second.output
 
     assert "No migrations to apply." in second.output
