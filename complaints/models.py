@@ -7,11 +7,12 @@ change through complaints.lifecycle.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Upper
 from django.utils.translation import gettext_lazy as _
 
 # Crockford-style alphabet without 0/O, 1/I/L, U: safe to read aloud on a hotline or SMS.
@@ -200,6 +201,8 @@ class Reporter(models.Model):
     class Meta:
         verbose_name = _("reporter")
         verbose_name_plural = _("reporters")
+        # Operators find a reporter by full name typed in any case (name__iexact).
+        indexes = [models.Index(Upper("name"), name="reporter_name_upper")]
 
     def __str__(self) -> str:
         return self.name or self.phone or self.email or f"#{self.pk}"
@@ -236,6 +239,20 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+# Complaints without a deadline sort after every deadline: the queues order by
+# due_key() (an expression the indexes below hold, so it must not change shape).
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def due_key() -> Coalesce:
+    return Coalesce("due_at", Value(NO_DEADLINE))
+
+
+# The open statuses, as the partial indexes below name them (complaints.lifecycle's
+# OPEN_STATUSES imports this module; a test checks the two agree).
+OPEN = ["new", "triage", "assigned", "in_progress", "reopened"]
 
 
 class Complaint(models.Model):
@@ -319,6 +336,26 @@ class Complaint(models.Model):
             models.Index(fields=["category", "-created_at"], name="complaint_category"),
             models.Index(fields=["area", "-created_at"], name="complaint_area"),
             models.Index(fields=["channel", "-created_at"], name="complaint_channel"),
+            # The staff lists' default order is the deadline, complaints without one last:
+            # (due_key, id), read page by page with a keyset (docs/workspace.md has the
+            # EXPLAIN of each). Open complaints are a small share of a big table: the
+            # partial indexes hold only them.
+            models.Index(due_key(), F("id"), name="complaint_due"),
+            models.Index(
+                due_key(), F("id"), condition=Q(status__in=OPEN), name="complaint_open_due"
+            ),
+            models.Index(F("agency"), due_key(), F("id"), name="complaint_agency_due"),
+            models.Index(
+                F("agency"),
+                due_key(),
+                F("id"),
+                condition=Q(status__in=OPEN),
+                name="complaint_agency_open_due",
+            ),
+            # Sorted by age (oldest or newest first), keyset on (created_at, id).
+            models.Index(fields=["created_at", "id"], name="complaint_created"),
+            # The search vocabulary's high-water mark reads complaints changed since it.
+            models.Index(fields=["updated_at", "id"], name="complaint_updated"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -459,3 +496,8 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.score}"
+
+
+# Registered in this app: the search vocabulary (complaints/search.py).
+from .search_models import SearchTerm, SearchTermMark  # noqa: E402, F401
+from .staff_models import AuditEntry, RejectionReason  # noqa: E402, F401

@@ -335,6 +335,12 @@ if not 0 <= ESCALATION_SUPERVISOR_AFTER_HOURS <= ESCALATION_SANCTION_AFTER_HOURS
 if ESCALATION_DUE_SOON_HOURS < 0:
     raise ImproperlyConfigured("ESCALATION_DUE_SOON_HOURS must not be negative")
 
+# The staff queue's "due soon" badge and filter: an open complaint whose deadline falls
+# within this many hours (a working day ahead by default; escalation has its own rule).
+QUEUE_DUE_SOON_HOURS = env_int("QUEUE_DUE_SOON_HOURS", 24)
+if QUEUE_DUE_SOON_HOURS < 1:
+    raise ImproperlyConfigured("QUEUE_DUE_SOON_HOURS must be at least 1")
+
 # Email (escalation notices). The console backend prints mail in the worker's log, which
 # is what the embedded run wants; production sets the SMTP backend and its server.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,4 +1,4 @@
-"""Reads for the staff pages: role queues and the staff view of one complaint.
+"""Reads for the staff pages: the staff view of one complaint (the queue: dashboard.queue).
 
 Every read starts from complaints.selectors.complaint_visible_to, so the agency boundary
 is drawn in one place; this module only adds joins, filters and ordering.
@@ -6,16 +6,13 @@ is drawn in one place; this module only adds joins, filters and ordering.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.timesince import timesince
-from django.utils.translation import gettext_lazy as _
 
 from complaints.lifecycle import (
     AGENCY,
@@ -41,97 +38,9 @@ from dispositions.escalation import LATE_AFTER
 from dispositions.models import CategorizationDecision, Disposition, DuplicateLink, Escalation
 from dispositions.selectors import duplicate_links_open_for
 
-
-@dataclass(frozen=True)
-class QueueTab:
-    """One filter of a role's queue: a key for the URL, a label, the statuses it holds."""
-
-    key: str
-    label: str | Promise
-    statuses: frozenset[str] | None  # None: every status
-
-
-_OPEN = frozenset(OPEN_STATUSES)
-_TAB_OPEN = QueueTab("open", _("Open"), _OPEN)
-_TAB_WAITING = QueueTab("assigned", _("Waiting"), frozenset({Status.ASSIGNED, Status.REOPENED}))
-_TAB_IN_PROGRESS = QueueTab("in_progress", _("In progress"), frozenset({Status.IN_PROGRESS}))
-_TAB_RESOLVED = QueueTab("resolved", _("Resolved"), frozenset({Status.RESOLVED, Status.CLOSED}))
-_TAB_TRIAGE = QueueTab("triage", _("Triage"), frozenset({Status.TRIAGE}))
-_TAB_ALL = QueueTab("all", _("All"), None)
-
-
-def queue_tabs(user: User) -> list[QueueTab]:
-    """The tabs a role works with; the first one is the default."""
-    if user.is_agency_member:
-        return [_TAB_OPEN, _TAB_WAITING, _TAB_IN_PROGRESS, _TAB_RESOLVED]
-    if user.role == User.Role.OPERATOR:
-        return [_TAB_TRIAGE, _TAB_OPEN, _TAB_RESOLVED, _TAB_ALL]
-    return [_TAB_ALL, _TAB_OPEN, _TAB_TRIAGE, _TAB_RESOLVED]
-
-
-def queue_counts(user: User, tabs: Iterable[QueueTab]) -> dict[str, int]:
-    """How many complaints each tab holds, in one aggregate query."""
-    aggregates = {
-        tab.key: Count("id", filter=Q(status__in=tab.statuses)) if tab.statuses else Count("id")
-        for tab in tabs
-    }
-    return complaint_visible_to(user).aggregate(**aggregates)
-
-
-def queue_complaints(user: User, tab: QueueTab) -> QuerySet[Complaint]:
-    """The complaints of one tab, oldest deadline first, with what a row shows joined in."""
-    # A complaint the reporter reopened is flagged in the queue: it is a second chance.
-    reopened = Disposition.objects.filter(
-        complaint=OuterRef("pk"), state__in=Disposition.OPEN_STATES, reopen_of__isnull=False
-    )
-    qs = (
-        complaint_visible_to(user)
-        .select_related("category__parent", "area", "agency")
-        .annotate(is_reopen=Exists(reopened))
-    )
-    if tab.statuses is not None:
-        qs = qs.filter(status__in=tab.statuses)
-    return qs.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    tracking_code: str
-    title: str
-    area: str
-    category: str
-    agency: str
-    channel: str
-    status: str
-    status_label: str
-    colour: str
-    due_at: datetime | None
-    is_overdue: bool
-    is_reopen: bool
-    created_at: datetime
-
-
-def queue_rows(complaints: Iterable[Complaint], *, now: datetime | None = None) -> list[QueueRow]:
-    """Rows for a queue page; the colour comes from the lifecycle, never from a template."""
-    now = now or timezone.now()
-    return [
-        QueueRow(
-            tracking_code=c.tracking_code,
-            title=c.title,
-            area=c.area.name if c.area else "",
-            category=str(c.category) if c.category else "",
-            agency=c.agency.name if c.agency else "",
-            channel=c.get_channel_display(),
-            status=c.status,
-            status_label=c.get_status_display(),
-            colour=status_colour(c.status),
-            due_at=c.due_at,
-            is_overdue=_is_overdue(c, now),
-            is_reopen=getattr(c, "is_reopen", False),
-            created_at=c.created_at,
-        )
-        for c in complaints
-    ]
+# The queue moved to dashboard.queue and dashboard.tabs; these names stay importable here.
+from .queue import QueueRow, queue_complaints, queue_counts, queue_rows  # noqa: F401
+from .tabs import QueueTab, queue_tabs  # noqa: F401
 
 
 def _is_overdue(complaint: Complaint, now: datetime) -> bool:

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import desk_views, views
+from . import bulk, desk_views, queue_views, views
 
 app_name = "dashboard"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", queue_views.home, name="home"),
+    path("massal/", bulk.bulk_action, name="bulk"),
     path("entri-cepat/", desk_views.quick_entry, name="quick_entry"),
     path("pelapor/", desk_views.reporters, name="reporters"),
     path("pelapor/<int:reporter_id>/", desk_views.reporter_detail, name="reporter"),

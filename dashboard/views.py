@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -42,31 +41,6 @@ from .forms import (
     ReasonForm,
     ResolveForm,
 )
-
-QUEUE_PAGE_SIZE = 25
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The queue of the signed-in user's role, one tab at a time, paginated."""
-    user = request.user
-    tabs = selectors.queue_tabs(user)
-    tab = next((t for t in tabs if t.key == request.GET.get("status")), tabs[0])
-    paginator = Paginator(selectors.queue_complaints(user, tab), QUEUE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    counts = selectors.queue_counts(user, tabs)
-    return render(
-        request,
-        "dashboard/home.html",
-        {
-            "tabs": [(t, counts[t.key]) for t in tabs],
-            "tab": tab,
-            "page": page,
-            "rows": selectors.queue_rows(page.object_list),
-        },
-    )
-
 
 # Actions ----------------------------------------------------------------------------
 
