@@ -50,7 +50,7 @@ class Open:
 @dataclass
 class Life:
     draft: Draft
-    status: str = Status.NEW
+    current: str = Status.NEW  # the status the simulated lifecycle has reached
     agency_id: int | None = None
     due: float | None = None
     updated: float = 0.0
@@ -93,12 +93,12 @@ class Simulator:
         public: bool = True,
         agency: int | None = None,
     ) -> None:
-        before = life.status
+        before = life.current
         after = to or before
         label = label or self._label(actor)
         row = (kind, action, actor, label, agency, before, after, note, public)
         life.events.append((at, row))
-        life.status = after
+        life.current = after
         life.updated = max(life.updated, at)
 
     def _open(

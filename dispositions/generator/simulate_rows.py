@@ -101,7 +101,7 @@ def write_life(sim: Simulator, life: Life, batch: Batch) -> None:
             place.village_id,
             Decimal(f"{place.latitude + rng.gauss(0, 0.03):.6f}") if located else None,
             Decimal(f"{place.longitude + rng.gauss(0, 0.03):.6f}") if located else None,
-            "", draft.priority, life.status, life.agency_id,
+            "", draft.priority, life.current, life.agency_id,
             to_datetime(life.due) if life.due is not None else None, draft.reporter_id,
             draft.is_anonymous, draft.is_confidential, life.merged_into,
             to_datetime(draft.created), to_datetime(life.updated),
