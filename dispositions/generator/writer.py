@@ -170,9 +170,13 @@ class BatchWriter:
     """
 
     def __init__(self, *, threaded: bool | None = None, one_transaction: bool = False) -> None:
-        self.threaded = connection.vendor == "postgresql" if threaded is None else threaded
+        # A thread writes on a connection of its own, which cannot see what the caller's
+        # open transaction wrote and would wait on its row locks forever (a test's
+        # transaction, or a caller's atomic block): inside one, write in the caller's thread.
+        separate = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.threaded = separate if threaded is None else threaded and separate
         # A big load on PostgreSQL: one transaction, indexes built once at the end.
-        self.one_transaction = one_transaction and connection.vendor == "postgresql"
+        self.one_transaction = one_transaction and separate
         self.error: BaseException | None = None
         if self.threaded or self.one_transaction:
             self.line: queue.Queue[Batch | None] = queue.Queue(maxsize=1)
