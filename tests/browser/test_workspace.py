@@ -121,3 +121,39 @@ def test_the_queue_reads_on_a_phone(browser, world, operator):
     browser.screenshot(page, "workspace-queue-360")
     page.locator(".queue-more summary").click()
     browser.screenshot(page, "workspace-filters-360")
+
+
+def test_no_page_breaks_the_content_security_policy(browser, world, operator, admin_user):
+    complaint = triage_complaints(world)[0]
+    page = browser.new_page(mobile=False)
+    # The listener hears a refusal: an inline script added to the page is blocked.
+    page.goto("/")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.ran = 1'; document.body.appendChild(s); }"
+    )
+    page.wait_for_function("() => true")
+    assert page.evaluate("() => window.ran") is None
+    assert len(browser.csp_violations) == 1
+    browser.csp_violations.clear()
+    for url in ("/", "/aduan/baru/", "/lacak/", "/login/", "/api/docs/"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    browser.login(page, username="operator")
+    for url in (
+        "/dashboard/",
+        f"/dashboard/aduan/{complaint.tracking_code}/",
+        "/dashboard/entri-cepat/",
+        "/dashboard/pelapor/",
+        "/dashboard/kotak-masuk/",
+        "/dashboard/kotak-keluar/",
+    ):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    admin = browser.new_page(mobile=False)
+    browser.login(admin, username="admin")
+    for url in ("/admin/", "/admin/complaints/complaint/", "/admin/complaints/auditentry/"):
+        admin.goto(url)
+        admin.wait_for_load_state("networkidle")
+    assert browser.csp_violations == []
+    assert browser.js_errors == []
