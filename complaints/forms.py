@@ -153,7 +153,7 @@ class AreaTreeForm(forms.Form):
             field.error_messages["invalid_choice"] = _(
                 "This area is not inside the one chosen above; please choose it again."
             )
-            chosen = source.get(level) or ""
+            chosen = source.get(self.add_prefix(level) if self.is_bound else level) or ""
             parent_code = chosen if chosen in self._areas else None
 
     def chosen_area(self) -> Area | None:

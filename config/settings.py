@@ -13,6 +13,7 @@ import secrets
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -141,6 +142,12 @@ INSTALLED_APPS = [
     "dispositions",
     "channels_intake",
     "dashboard",
+    # Sign-in defence (docs/sign-in.md): lockout, two-factor codes, CSP headers.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     # Inbound email webhooks only (channels_intake/webhooks/email.py); replies go through
     # EMAIL_BACKEND.
     "anymail",
@@ -154,8 +161,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "complaints.session_idle.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "complaints.two_factor.TwoFactorMiddleware",
+    "complaints.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by the backend into the page.
+    "axes.middleware.AxesMiddleware",
+]
+# django-axes checks the lockout before Django's own backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -503,6 +522,14 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Proxies in front of Sigap that append to X-Forwarded-For (nginx, a load balancer): the
+# client's address is read that many entries from the right (complaints/client_ip.py).
+# 0, the default, ignores the header: safe when Sigap is reached directly, and a proxy
+# that is not counted makes every client share the proxy's address (limits hit early),
+# never lets a client forge its own.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative")
 # The tracking lookup by code + phone: failed attempts allowed per client and window.
 TRACK_LOOKUP_MAX_FAILURES = env_int("TRACK_LOOKUP_MAX_FAILURES", 10)
 TRACK_LOOKUP_WINDOW_MINUTES = env_int("TRACK_LOOKUP_WINDOW_MINUTES", 15)
@@ -526,3 +553,46 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
     )
+
+# Sign-in defence (docs/sign-in.md).
+# django-axes: an account, and separately an address, is locked after this many failed
+# sign-ins in a row, for AXES_COOLOFF_TIME hours; an administrator unlocks at once in the
+# admin (Axes > Access attempts) or with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_float("LOGIN_LOCKOUT_HOURS", 1.0)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "complaints.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP with recovery codes): required for these roles and
+# for superusers; agency staff only when TWO_FACTOR_AGENCY_STAFF is on.
+TWO_FACTOR_REQUIRED = True  # tests/conftest.py turns it off for tests not marked two_factor
+TWO_FACTOR_REQUIRED_ROLES = ["operator", "supervisor", "admin"]
+if env_bool("TWO_FACTOR_AGENCY_STAFF", False):
+    TWO_FACTOR_REQUIRED_ROLES += ["agency_staff", "agency_head"]
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sigap")
+# Idle expiry: a staff session ends this many minutes after its last request
+# (complaints/session_idle.py); and after SESSION_MAX_HOURS whatever happens.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
+# Content-Security-Policy (django-csp): scripts, styles and fonts only from Sigap itself,
+# no inline script; images also from the map's tile server (MAP_TILE_URL).
+_TILE = urlsplit(MAP_TILE_URL)
+_TILE_ORIGIN = f"{_TILE.scheme}://{_TILE.netloc}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", _TILE_ORIGIN],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
