@@ -2,21 +2,22 @@
 
 `report_section(name, scope, filters)` is the one entry point; pages, exports and the
 public statistics page all call it, so the numbers are the same everywhere. Every figure
-is aggregated in the database with a fixed number of queries per section.
+is aggregated in the database from dashboard.ComplaintFact (one narrow row per
+complaint) with a fixed number of queries per section.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
-from complaints.lifecycle import OPEN_STATUSES
-from complaints.models import Channel, Complaint, ComplaintEvent, Rating, Status
-from dispositions.models import Disposition, Escalation
+from complaints.models import Area, Channel, Status
+from dispositions.models import Escalation
 
+from ..models import ComplaintFact
 from .period import ReportFilters, _zone
 from .scope import ReportScope
 from .tables import Table, duration_buckets, pct, percentile
@@ -30,42 +31,56 @@ SECTIONS = {
 # A unit with fewer resolved complaints than this is listed but not ranked.
 MIN_RANKED = 10
 AGE_BUCKETS = ((0, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, None))
+_LEVEL_FIELD = {1: "province_id", 2: "city_id", 3: "kecamatan_id", 4: "area_id"}
 
 
-def _scoped(scope: ReportScope, filters: ReportFilters, prefix: str = "") -> Q:
-    q = scope.complaint_q(prefix)
+def _area_q(area: Area) -> Q:
+    return Q(**{_LEVEL_FIELD[area.level]: area.pk})
+
+
+def _scoped(scope: ReportScope, filters: ReportFilters) -> Q:
+    q = Q()
+    if scope.agency_ids is not None:
+        q &= Q(agency_id__in=sorted(scope.agency_ids))
+    if scope.area_code:
+        area = Area.objects.filter(code=scope.area_code).first()
+        q &= _area_q(area) if area is not None else Q(pk__in=[])
     if filters.area is not None:
-        code = filters.area.code
-        q &= Q(**{f"{prefix}area__code": code}) | Q(
-            **{f"{prefix}area__code__startswith": f"{code}."}
-        )
+        q &= _area_q(filters.area)
     if filters.agency is not None:
-        q &= Q(**{f"{prefix}agency_id": filters.agency.pk})
+        q &= Q(agency_id=filters.agency.pk)
     return q
 
 
-def received(scope: ReportScope, filters: ReportFilters) -> QuerySet[Complaint]:
+def received(scope: ReportScope, filters: ReportFilters) -> QuerySet[ComplaintFact]:
     """The complaints received in the period inside the scope and the filters."""
-    return Complaint.objects.filter(
+    return ComplaintFact.objects.filter(
         _scoped(scope, filters), created_at__gte=filters.start, created_at__lt=filters.end
     )
 
 
-def _grouped(qs: QuerySet, field: str, label: str) -> list[list[object]]:
+def _grouped(qs: QuerySet, field: str, label: str, limit: int | None = None) -> list[list[object]]:
     rows = qs.values(field, label).annotate(n=Count("pk")).order_by("-n", label)
+    if limit:
+        rows = rows[:limit]
     return [[r[label] or str(_("(none)")), r["n"]] for r in rows]
+
+
+def _period_label(value: object) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat() if value is not None else ""  # type: ignore[union-attr]
 
 
 def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
     qs = received(scope, filters)
     channels = dict(Channel.choices)
-    by_channel = qs.values("channel").annotate(n=Count("pk")).order_by("-n", "channel")
+    by_channel = list(qs.values("channel").annotate(n=Count("pk")).order_by("-n", "channel"))
     total = sum(r["n"] for r in by_channel)
     channel_rows = [
         [str(channels.get(r["channel"], r["channel"])), r["n"], pct(r["n"], total)]
         for r in by_channel
     ]
-    topic = qs.annotate(topic=Coalesce("category__parent__name", "category__name"))
     if filters.days <= 31:
         trunc, unit = TruncDate("created_at", tzinfo=_zone()), _("day")
     elif filters.days <= 120:
@@ -73,9 +88,7 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
     else:
         trunc, unit = TruncMonth("created_at", tzinfo=_zone()), _("month")
     trend = qs.annotate(t=trunc).values("t").annotate(n=Count("pk")).order_by("t")
-    area_level = qs.annotate(
-        kec=Coalesce("area__parent__name", "area__name"),
-    )
+    cols = [_("Complaints")]
     return [
         Table(
             "channel",
@@ -88,116 +101,73 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         Table(
             "trend",
             _("Trend per %s") % unit,
-            [_("Period"), _("Complaints")],
+            [_("Period"), *cols],
             [[_period_label(r["t"]), r["n"]] for r in trend],
             chart="line",
         ),
         Table(
             "topic",
             _("By topic"),
-            [_("Topic"), _("Complaints")],
-            _grouped(topic, "topic", "topic"),
+            [_("Topic"), *cols],
+            _grouped(qs, "topic_id", "topic__name"),
             chart="hbar",
         ),
         Table(
             "category",
             _("By subcategory"),
-            [_("Subcategory"), _("Complaints")],
+            [_("Subcategory"), *cols],
             _grouped(qs, "category_id", "category__name"),
         ),
         Table(
             "agency",
             _("By agency"),
-            [_("Agency"), _("Complaints")],
+            [_("Agency"), *cols],
             _grouped(qs, "agency_id", "agency__name"),
             chart="hbar",
         ),
         Table(
             "kecamatan",
-            _("By kecamatan"),
-            [_("Kecamatan"), _("Complaints")],
-            _grouped(area_level.filter(area__level=4), "area__parent_id", "kec")[:50],
+            _("By kecamatan (top 50)"),
+            [_("Kecamatan"), *cols],
+            _grouped(qs.filter(kecamatan__isnull=False), "kecamatan_id", "kecamatan__name", 50),
         ),
         Table(
             "kelurahan",
             _("By kelurahan (top 50)"),
-            [_("Kelurahan"), _("Complaints")],
-            _grouped(qs.filter(area__level=4), "area_id", "area__name")[:50],
+            [_("Kelurahan"), *cols],
+            _grouped(qs.filter(area__level=4), "area_id", "area__name", 50),
         ),
     ]
-
-
-def _period_label(value: object) -> str:
-    from datetime import datetime
-
-    if isinstance(value, datetime):
-        value = value.date()
-    return value.isoformat() if value is not None else ""
-
-
-def _dispositions(scope: ReportScope, filters: ReportFilters) -> QuerySet[Disposition]:
-    """Dispositions of the complaints received in the period, measured for their own agency."""
-    q = _scoped(scope, filters, "complaint__")
-    if scope.agency_ids is not None:
-        q &= Q(agency_id__in=sorted(scope.agency_ids))
-    return Disposition.objects.filter(
-        q, complaint__created_at__gte=filters.start, complaint__created_at__lt=filters.end
-    )
 
 
 def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
     now = filters.now
-    disp = _dispositions(scope, filters)
-    resp = disp.aggregate(
-        met=Count("pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at"))),
-        late=Count(
-            "pk",
-            filter=Q(accepted_at__gt=F("response_due_at"))
-            | Q(accepted_at__isnull=True, closed_at__isnull=True, response_due_at__lt=now),
-        ),
-    )
-    res = disp.aggregate(
-        met=Count("pk", filter=Q(state="resolved", closed_at__lte=F("resolution_due_at"))),
-        late=Count(
-            "pk",
-            filter=Q(state="resolved", closed_at__gt=F("resolution_due_at"))
-            | Q(closed_at__isnull=True, resolution_due_at__lt=now),
-        ),
-    )
     qs = received(scope, filters)
-    first_accept = Disposition.objects.filter(complaint=OuterRef("pk")).order_by("accepted_at")
-    first_resolve = ComplaintEvent.objects.filter(complaint=OuterRef("pk"), action="resolve")
-    from django.db.models import Subquery
-
-    timed = qs.annotate(
-        responded=Subquery(
-            first_accept.filter(accepted_at__isnull=False).values("accepted_at")[:1]
-        ),
-        resolved=Subquery(first_resolve.order_by("created_at").values("created_at")[:1]),
+    late_response = Q(responded_at__gt=F("response_due_at")) | Q(
+        responded_at__isnull=True, is_open=True, response_due_at__lt=now
     )
-    buckets = timed.aggregate(
-        **duration_buckets(timed, end="responded", start="created_at", prefix="r"),
-        **duration_buckets(timed, end="resolved", start="created_at", prefix="s"),
+    late_resolution = Q(resolved_at__gt=F("resolution_due_at")) | Q(
+        resolved_at__isnull=True, is_open=True, due_at__lt=now
+    )
+    a = qs.aggregate(
+        resp_met=Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
+        resp_late=Count("pk", filter=late_response),
+        res_met=Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
+        res_late=Count("pk", filter=late_resolution),
+        **duration_buckets(qs, end="responded_at", start="created_at", prefix="r"),
+        **duration_buckets(qs, end="resolved_at", start="created_at", prefix="s"),
     )
     sla_rows = [
-        [_("Response"), resp["met"], resp["late"], pct(resp["met"], resp["met"] + resp["late"])],
-        [_("Resolution"), res["met"], res["late"], pct(res["met"], res["met"] + res["late"])],
-    ]
+        [_("Response"), a["resp_met"], a["resp_late"],
+         pct(a["resp_met"], a["resp_met"] + a["resp_late"])],
+        [_("Resolution"), a["res_met"], a["res_late"],
+         pct(a["res_met"], a["res_met"] + a["res_late"])],
+    ]  # fmt: skip
     time_rows = [
-        [
-            _("First response"),
-            buckets["r_n"],
-            percentile(buckets, 0.5, "r"),
-            percentile(buckets, 0.9, "r"),
-        ],
-        [
-            _("Resolution"),
-            buckets["s_n"],
-            percentile(buckets, 0.5, "s"),
-            percentile(buckets, 0.9, "s"),
-        ],
+        [_("First response"), a["r_n"], percentile(a, 0.5, "r"), percentile(a, 0.9, "r")],
+        [_("Resolution"), a["s_n"], percentile(a, 0.5, "s"), percentile(a, 0.9, "s")],
     ]
-    open_qs = Complaint.objects.filter(_scoped(scope, filters), status__in=OPEN_STATUSES)
+    open_qs = ComplaintFact.objects.filter(_scoped(scope, filters), is_open=True)
     aggs = {"overdue": Count("pk", filter=Q(due_at__lt=now))}
     for low, high in AGE_BUCKETS:
         q = Q(created_at__lte=now - timedelta(days=low))
@@ -215,7 +185,6 @@ def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             _("Deadline compliance (working-time deadlines)"),
             [_("Deadline"), _("Met"), _("Missed"), _("Compliance (%)")],
             sla_rows,
-            chart="bar",
         ),
         Table(
             "durations",
@@ -236,42 +205,38 @@ def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
 
 def quality(scope: ReportScope, filters: ReportFilters) -> list[Table]:
     qs = received(scope, filters)
-    resolved_once = Exists(
-        ComplaintEvent.objects.filter(complaint=OuterRef("pk"), action="resolve")
-    )
-    reopened = Exists(ComplaintEvent.objects.filter(complaint=OuterRef("pk"), action="reopen"))
-    counts = qs.annotate(was_resolved=resolved_once, was_reopened=reopened).aggregate(
-        resolved=Count("pk", filter=Q(was_resolved=True)),
-        reopened=Count("pk", filter=Q(was_resolved=True, was_reopened=True)),
+    c = qs.aggregate(
+        total=Count("pk"),
+        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        reopened=Count("pk", filter=Q(resolved_at__isnull=False, reopened=True)),
         rejected=Count("pk", filter=Q(status=Status.REJECTED)),
         duplicates=Count("pk", filter=Q(status=Status.DUPLICATE)),
+        average=Avg("rating"),
     )
-    first_fix = counts["resolved"] - counts["reopened"]
-    ratings = Rating.objects.filter(complaint__in=qs.values("pk"))
-    dist = {r["score"]: r["n"] for r in ratings.values("score").annotate(n=Count("pk"))}
+    first_fix = c["resolved"] - c["reopened"]
+    dist = dict(
+        qs.filter(rating__isnull=False).values("rating").annotate(n=Count("pk"))
+        .values_list("rating", "n")
+    )  # fmt: skip
     n_ratings = sum(dist.values())
-    average = ratings.aggregate(avg=Avg("score"))["avg"]
     reasons = (
-        ComplaintEvent.objects.filter(complaint__in=qs.values("pk"), action="reject")
-        .values("note")
+        qs.filter(status=Status.REJECTED)
+        .values("reject_reason")
         .annotate(n=Count("pk"))
-        .order_by("-n", "note")[:15]
+        .order_by("-n", "reject_reason")[:15]
     )
+    average = c["average"]
     return [
         Table(
             "rates",
             _("Quality rates"),
             [_("Measure"), _("Complaints"), _("Rate (%)")],
             [
-                [_("Resolved at least once"), counts["resolved"], None],
-                [
-                    _("Reopened by the reporter"),
-                    counts["reopened"],
-                    pct(counts["reopened"], counts["resolved"]),
-                ],
-                [_("Fixed the first time"), first_fix, pct(first_fix, counts["resolved"])],
-                [_("Rejected"), counts["rejected"], pct(counts["rejected"], qs.count())],
-                [_("Duplicates merged"), counts["duplicates"], None],
+                [_("Resolved at least once"), c["resolved"], None],
+                [_("Reopened by the reporter"), c["reopened"], pct(c["reopened"], c["resolved"])],
+                [_("Fixed the first time"), first_fix, pct(first_fix, c["resolved"])],
+                [_("Rejected"), c["rejected"], pct(c["rejected"], c["total"])],
+                [_("Duplicates merged"), c["duplicates"], pct(c["duplicates"], c["total"])],
             ],
         ),
         Table(
@@ -287,19 +252,18 @@ def quality(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             "rejections",
             _("Rejection reasons"),
             [_("Reason"), _("Complaints")],
-            [[(r["note"] or "-")[:120], r["n"]] for r in reasons],
+            [[r["reject_reason"] or "-", r["n"]] for r in reasons],
         ),
     ]
 
 
-def _ranking(disp: QuerySet[Disposition], field: str, label: str) -> list[list[object]]:
+def _ranking(qs: QuerySet[ComplaintFact], field: str, label: str) -> list[list[object]]:
+    resolved = qs.filter(resolved_at__isnull=False)
     rows = list(
-        disp.filter(state="resolved")
-        .values(field, label)
-        .annotate(
+        resolved.values(field, label).annotate(
             n=Count("pk"),
-            met=Count("pk", filter=Q(closed_at__lte=F("resolution_due_at"))),
-            **duration_buckets(disp, end="closed_at", start="created_at"),
+            met=Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))),
+            **duration_buckets(resolved, end="resolved_at", start="created_at"),
         )
     )
     for r in rows:
@@ -311,63 +275,47 @@ def _ranking(disp: QuerySet[Disposition], field: str, label: str) -> list[list[o
     )
     small = sorted((r for r in rows if r["n"] < MIN_RANKED), key=lambda r: str(r[label]))
     out = [[i, r[label], r["n"], r["on_time"], r["median"]] for i, r in enumerate(ranked, 1)]
-    out += [["-", r[label], r["n"], r["on_time"], r["median"]] for r in small]
-    return out
+    return out + [["-", r[label], r["n"], r["on_time"], r["median"]] for r in small]
 
 
-def accountability(scope: ReportScope, filters: ReportFilters) -> list[Table]:
-    disp = _dispositions(scope, filters)
-    cols = [_("Rank"), _("Unit"), _("Resolved"), _("On time (%)"), _("Median resolution (h)")]
-    note = _("Units with fewer than %(n)s resolved complaints are listed unranked.") % {
-        "n": MIN_RANKED
-    }
-    ledger = (
-        Escalation.objects.filter(
-            disposition__in=disp.values("pk"),
-        )
+def _ledger(scope: ReportScope, filters: ReportFilters) -> list[list[object]]:
+    """Escalations reached in the period, per agency and step, for the scope's agencies."""
+    q = Q(reached_at__gte=filters.start, reached_at__lt=filters.end)
+    if scope.agency_ids is not None:
+        q &= Q(disposition__agency_id__in=sorted(scope.agency_ids))
+    if filters.agency is not None:
+        q &= Q(disposition__agency_id=filters.agency.pk)
+    if filters.area is not None or scope.area_code:
+        q &= Q(disposition__complaint_id__in=ComplaintFact.objects.filter(
+            _scoped(ReportScope(area_code=scope.area_code), filters)).values("pk"))  # fmt: skip
+    steps = dict(Escalation.Step.choices)
+    rows = (
+        Escalation.objects.filter(q)
         .values("disposition__agency__name", "step")
         .annotate(n=Count("pk"))
         .order_by("disposition__agency__name", "step")
     )
-    steps = dict(Escalation.Step.choices)
+    return [[r["disposition__agency__name"], str(steps.get(r["step"], r["step"])), r["n"]]
+            for r in rows]  # fmt: skip
+
+
+def accountability(scope: ReportScope, filters: ReportFilters) -> list[Table]:
+    qs = received(scope, filters)
+    cols = [_("Rank"), _("Unit"), _("Resolved"), _("On time (%)"), _("Median resolution (h)")]
+    note = _("Units with fewer than %(n)s resolved complaints are listed unranked.") % {
+        "n": MIN_RANKED
+    }
     return [
-        Table(
-            "agencies",
-            _("Agency ranking"),
-            cols,
-            _ranking(disp, "agency_id", "agency__name"),
-            note=note,
-        ),
-        Table(
-            "kecamatan",
-            _("Kecamatan ranking"),
-            cols,
-            _ranking(
-                disp.filter(complaint__area__level=4),
-                "complaint__area__parent_id",
-                "complaint__area__parent__name",
-            )[:100],
-            note=note,
-        ),
-        Table(
-            "kelurahan",
-            _("Kelurahan ranking"),
-            cols,
-            _ranking(
-                disp.filter(complaint__area__level=4), "complaint__area_id", "complaint__area__name"
-            )[:100],
-            note=note,
-        ),
-        Table(
-            "sanctions",
-            _("Escalations and sanctions"),
-            [_("Agency"), _("Step"), _("Count")],
-            [
-                [r["disposition__agency__name"], str(steps.get(r["step"], r["step"])), r["n"]]
-                for r in ledger
-            ],
-        ),
-    ]
+        Table("agencies", _("Agency ranking"), cols,
+              _ranking(qs, "agency_id", "agency__name"), note=note),
+        Table("kecamatan", _("Kecamatan ranking"), cols,
+              _ranking(qs.filter(kecamatan__isnull=False), "kecamatan_id", "kecamatan__name")[:100],
+              note=note),
+        Table("kelurahan", _("Kelurahan ranking"), cols,
+              _ranking(qs.filter(area__level=4), "area_id", "area__name")[:100], note=note),
+        Table("sanctions", _("Escalations and sanctions"), [_("Agency"), _("Step"), _("Count")],
+              _ledger(scope, filters)),
+    ]  # fmt: skip
 
 
 _BUILDERS = {

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from complaints.lifecycle import Actor, complaint_transition
 from complaints.models import Complaint
 from complaints.services import complaint_create
+from dashboard.reports.facts import facts_rebuild, facts_refresh
 from dashboard.reports.period import ReportInputError, parse_filters
 from dashboard.reports.scope import ReportScope
 from dashboard.reports.sections import SECTIONS, report_section
@@ -48,6 +49,7 @@ def data(world, staff_roads, staff_env):
     complaint_transition(
         complaint=roads[1], action="reopen", actor=Actor(kind="citizen"), note="Masih berlubang"
     )
+    facts_rebuild()
     return {"roads": roads, "garbage": garbage}
 
 
@@ -176,3 +178,22 @@ def test_each_section_runs_a_fixed_number_of_queries(world, data, django_assert_
     for name in SECTIONS:
         with django_assert_max_num_queries(12):
             report_section(name, scope, filters)
+
+
+def test_the_beat_refresh_absorbs_new_events_once(world, data, staff_roads):
+    scope = ReportScope()
+    extra = _complaint(world, category=world.road, area=world.dago)
+    assert facts_refresh() == 1  # only the new complaint
+    _resolve(extra, staff_roads)
+    assert facts_refresh() == 1
+    assert facts_refresh() == 0  # idempotent: nothing new, nothing done
+    rates = _cells(report_section("kualitas", scope, parse_filters({}, scope)))["rates"]
+    assert rates[0][1] == 3  # resolved at least once
+
+
+def test_rebuild_equals_incremental(world, data):
+    scope = ReportScope()
+    filters = parse_filters({}, scope)
+    before = [[t.rows for t in report_section(n, scope, filters)] for n in SECTIONS]
+    facts_rebuild()
+    assert [[t.rows for t in report_section(n, scope, filters)] for n in SECTIONS] == before
