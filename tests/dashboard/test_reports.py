@@ -70,10 +70,10 @@ def test_it_counts_volume_by_channel_and_agency(world, data):
 def test_it_computes_reopen_and_first_time_fix(world, data):
     scope = ReportScope()
     rates = _cells(report_section("kualitas", scope, parse_filters({}, scope)))["rates"]
-    by_label = {str(r[0]): r[1:] for r in rates}
-    assert by_label["Resolved at least once"][0] == 2
-    assert by_label["Reopened by the reporter"] == [1, 50.0]
-    assert by_label["Fixed the first time"] == [1, 50.0]
+    resolved, reopened, first_fix = (r[1:] for r in rates[:3])
+    assert resolved[0] == 2
+    assert reopened == [1, 50.0]
+    assert first_fix == [1, 50.0]
 
 
 def test_an_empty_period_has_no_rows(world, data):
