@@ -12,7 +12,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Rebuilt only when a requirements file is newer than the last successful install.
 STAMP := $(VENV)/.sigap-installed
 
-.PHONY: help install run test test-fast test-slow lint format bench
+.PHONY: help install run test test-fast test-slow lint format bench bench-scale
 
 help:
 	@echo "make run        start Sigap at http://127.0.0.1:$${PORT:-8000} with demo data (Ctrl-C stops)"
@@ -59,3 +59,14 @@ format: install
 # Speed is measured here, never by timed assertions in tests. Results: benchmarks/results/.
 bench: install
 	$(PY) benchmarks/run.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
+
+# Report pages on 1,000,000 generated complaints in PostgreSQL (about 10 min; see
+# docs/benchmarks.md). SCALE_DATABASE_URL must name a database you may wipe.
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sigap_reports_bench
+SCALE_COUNT ?= 1000000
+bench-scale: install
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py flush --noinput
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py load_demo
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(PY) manage.py generate_complaints --count $(SCALE_COUNT) --seed 1
+	$(PY) benchmarks/reports_scale.py --database-url $(SCALE_DATABASE_URL) --label "$(SCALE_COUNT) complaints"

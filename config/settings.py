@@ -481,6 +481,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Report facts absorb the events and ratings past their high-water mark.
+    "refresh-report-facts": {
+        "task": "dashboard.refresh_report_facts",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 if IMAP_HOST:
     # A mailbox polled over IMAP: its unseen messages join the inbox every minute.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bulk, desk_views, queue_views, views
+from . import bulk, desk_views, queue_views, report_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -28,4 +28,7 @@ urlpatterns = [
         views.complaint_action,
         name="complaint_action",
     ),
+    path("laporan/", report_views.index, name="reports"),
+    path("laporan/<slug:name>/", report_views.section, name="report"),
+    path("laporan/<slug:name>.<str:fmt>", report_views.section, name="report_export"),
 ]
