@@ -101,6 +101,13 @@ class Category(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # Sensitive topics (violence, corruption reports) never appear on the public list,
+    # map or open data; a subcategory is hidden when it or its topic is.
+    is_public = models.BooleanField(
+        _("shown to the public"),
+        default=True,
+        help_text=_("Complaints in this category appear on the public list, map and open data."),
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -356,6 +363,12 @@ class Complaint(models.Model):
             models.Index(fields=["created_at", "id"], name="complaint_created"),
             # The search vocabulary's high-water mark reads complaints changed since it.
             models.Index(fields=["updated_at", "id"], name="complaint_updated"),
+            # The maps read a bounding box of located complaints (docs/public-pages.md).
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(latitude__isnull=False),
+                name="complaint_located",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

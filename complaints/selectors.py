@@ -160,7 +160,7 @@ def _public_events(complaint: Complaint) -> list[ComplaintEvent]:
 ADDRESSED_TO_REPORTER = frozenset({"request_info", "provide_info"})
 
 
-def complaint_public_view(complaint: Complaint) -> PublicComplaint:
+def complaint_public_view(complaint: Complaint, *, for_reporter: bool = True) -> PublicComplaint:
     """Assemble the public picture of a complaint fetched by `complaint_by_token`.
 
     A merged complaint shows its own text and photos with the status, agency, deadline
@@ -168,6 +168,10 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
     progress; nothing of the other complaint's content or reporter is shown.
     """
     events = _public_events(complaint)
+    if not for_reporter:
+        # The public read-only view (/aduan/<code>/): questions and answers between the
+        # agency and the reporter are for the reporter's own tracking page only.
+        events = [e for e in events if e.action not in ADDRESSED_TO_REPORTER]
     attachments = getattr(complaint, "all_attachments", None)
     if attachments is None:
         attachments = list(complaint.attachments.all())
@@ -208,7 +212,9 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
             for a in attachments
         ],
         merged_into=master.tracking_code if master is not None else "",
-        open_question=mask_personal_data(open_question(complaint, list(events))),
+        open_question=mask_personal_data(open_question(complaint, list(events)))
+        if for_reporter
+        else "",
     )
 
 

@@ -526,3 +526,8 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
     )
+
+# Public and staff maps (docs/public-pages.md): where the map opens, "lat,lon,zoom".
+# MAP_TILE_URL above is their background too; an empty value draws the points on a plain
+# background, which is what closed networks and the tests get.
+MAP_CENTER = env_str("MAP_CENTER", "-6.914,107.609,12")

@@ -1,0 +1,116 @@
+"""Map clusters: a bounding box and a zoom answered with grid cells counted in the database.
+
+Never all points at once: the database groups the located complaints of the box into a
+grid whose cells are about 64 screen pixels wide at the asked zoom (a zoom 0 world is
+256 px), and returns one row per non-empty cell with its count by status colour and
+mean position. Public clusters never get finer than ~220 m, and every coordinate sent to
+the public is rounded to ~110 m (docs/public-pages.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet
+from django.db.models.functions import Cast, Floor
+
+from .lifecycle import STATUS_COLOURS
+from .models import Complaint
+
+MAX_ZOOM = 19
+CELLS_PER_TILE = 4
+# A public cell is never smaller than this (degrees, ~220 m): no cluster narrows to a house.
+PUBLIC_MIN_CELL = 0.002
+MAX_CELLS = 2000
+
+
+class BBoxError(ValueError):
+    """A bounding box or zoom that cannot be read; the view answers 400 with this text."""
+
+
+@dataclass(frozen=True)
+class BBox:
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def parse(cls, bbox: str, zoom: str) -> BBox:
+        try:
+            west, south, east, north = (float(v) for v in bbox.split(","))
+            z = int(zoom)
+        except (TypeError, ValueError) as exc:
+            raise BBoxError(
+                "bbox must be west,south,east,north in degrees; zoom an integer"
+            ) from exc
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            raise BBoxError("bbox is out of range or inverted (west,south,east,north)")
+        if not 0 <= z <= MAX_ZOOM:
+            raise BBoxError(f"zoom must be between 0 and {MAX_ZOOM}")
+        return cls(west, south, east, north, z)
+
+    def cell_size(self, *, public: bool) -> float:
+        size = 360.0 / (2**self.zoom) / CELLS_PER_TILE
+        return max(size, PUBLIC_MIN_CELL) if public else size
+
+
+def _colour_counts() -> dict[str, Count]:
+    groups: dict[str, list[str]] = {}
+    for status, colour in STATUS_COLOURS.items():
+        groups.setdefault(colour, []).append(status)
+    return {colour: Count("id", filter=Q(status__in=s)) for colour, s in groups.items()}
+
+
+def _round(value: float, public: bool) -> float:
+    return round(value, 3) if public else round(value, 6)
+
+
+def map_clusters(qs: QuerySet[Complaint], box: BBox, *, public: bool) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of the grid cells of `qs` inside `box`.
+
+    A cell holding one complaint carries its tracking code (so a click opens it); a
+    bigger one its count by colour. One query, whatever the number of complaints.
+    """
+    cell = box.cell_size(public=public)
+    lat = Cast("latitude", FloatField())
+    lon = Cast("longitude", FloatField())
+    rows = (
+        qs.filter(
+            latitude__isnull=False,
+            latitude__gte=box.south,
+            latitude__lte=box.north,
+            longitude__gte=box.west,
+            longitude__lte=box.east,
+        )
+        .annotate(cy=Floor(lat / cell), cx=Floor(lon / cell))
+        .values("cy", "cx")
+        .annotate(
+            n=Count("id"),
+            lat=Avg(lat),
+            lon=Avg(lon),
+            code=Max(F("tracking_code")),
+            **_colour_counts(),
+        )
+        .order_by()[:MAX_CELLS]
+    )
+    features = []
+    for row in rows:
+        colours = {c: row[c] for c in ("red", "yellow", "green", "grey") if row.get(c)}
+        props: dict[str, Any] = {"count": row["n"], "colours": colours}
+        props["colour"] = max(colours, key=colours.__getitem__) if colours else "grey"
+        if row["n"] == 1:
+            props["code"] = row["code"]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [_round(row["lon"], public), _round(row["lat"], public)],
+                },
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features, "cell": cell}
