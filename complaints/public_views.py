@@ -7,11 +7,12 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .geo import BBox, BBoxError, map_clusters
+from .open_data import FIELDS, LICENSE, LICENSE_URL, open_data_dir, open_data_files
 from .public import (
     PublicFilters,
     city_choices,
@@ -22,6 +23,7 @@ from .public import (
 from .selectors import area_children, category_choices, complaint_public_view
 
 MAP_CACHE_SECONDS = 60
+OPEN_DATA_NAMES = ("aduan.csv", "aduan.json")
 
 
 def _filter_context(request: HttpRequest, filters: PublicFilters) -> dict[str, object]:
@@ -86,4 +88,27 @@ def public_map_data(request: HttpRequest) -> HttpResponse:
         cache.set(key, data, MAP_CACHE_SECONDS)
     response = JsonResponse(data)
     response["Cache-Control"] = f"public, max-age={MAP_CACHE_SECONDS}"
+    return response
+
+
+@require_GET
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "files": open_data_files(),
+        "fields": FIELDS,
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+    }
+    return render(request, "complaints/open_data.html", context)
+
+
+@require_GET
+def open_data_download(request: HttpRequest, name: str) -> FileResponse:
+    if name not in OPEN_DATA_NAMES:
+        raise Http404
+    path = open_data_dir() / name
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "public, max-age=3600"
     return response

@@ -531,3 +531,11 @@ if not DEBUG:
 # MAP_TILE_URL above is their background too; an empty value draws the points on a plain
 # background, which is what closed networks and the tests get.
 MAP_CENTER = env_str("MAP_CENTER", "-6.914,107.609,12")
+
+# Open data (docs/public-pages.md): the daily CSV/JSON of the public complaint list.
+OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(VAR_DIR / "open-data")))
+CELERY_BEAT_SCHEDULE["export-open-data"] = {
+    "task": "complaints.export_open_data",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600},
+}

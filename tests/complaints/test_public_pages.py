@@ -141,6 +141,7 @@ def test_no_public_url_shows_a_phone_nik_or_email(client, seeded):
     urls = [
         reverse("complaints:home"),
         reverse("complaints:public_list"),
+        reverse("complaints:open_data"),
         reverse("complaints:public_map"),
         reverse("complaints:public_map_data") + f"?bbox={BOX}&zoom=18",
         reverse("complaints:public_detail", args=[shown.tracking_code]),
