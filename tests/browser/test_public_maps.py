@@ -35,7 +35,12 @@ def seed(world, staff_roads):
     made = []
     for text, category, lat, lon in spots:
         c = complaint_create(
-            channel="web", text=text, category=category, area=world.dago, latitude=lat, longitude=lon
+            channel="web",
+            text=text,
+            category=category,
+            area=world.dago,
+            latitude=lat,
+            longitude=lon,
         )
         complaint_route(complaint_id=c.pk)
         c.refresh_from_db()
@@ -54,7 +59,7 @@ def seed(world, staff_roads):
 
 
 def test_public_list_and_map_on_a_phone_and_desktop(browser, world, staff_roads):
-    made, secret = seed(world, staff_roads)
+    _made, secret = seed(world, staff_roads)
     page = browser.new_page(mobile=True)
     page.goto("/aduan/")
     assert page.locator(".public-row").count() == 4
@@ -96,7 +101,7 @@ def test_without_javascript_the_map_page_is_a_list(browser, world, staff_roads):
 
 
 def test_staff_map_shows_only_the_agency(browser, world, staff_roads, staff_env):
-    made, _secret = seed(world, staff_roads)
+    seed(world, staff_roads)
     page = browser.new_page(mobile=False)
     browser.login(page, username="staff_env")
     page.goto("/dashboard/peta/?status=open")
