@@ -539,3 +539,5 @@ CELERY_BEAT_SCHEDULE["export-open-data"] = {
     "schedule": 24 * 3600.0,
     "options": {"expires": 3600},
 }
+# Vehicle plates in public text: masked only if the deployment asks (docs/public-pages.md).
+MASK_VEHICLE_PLATES = env_bool("MASK_VEHICLE_PLATES", False)
