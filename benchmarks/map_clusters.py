@@ -29,6 +29,7 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from complaints.geo import BBox, map_clusters  # noqa: E402
@@ -55,10 +56,13 @@ def box_at(rng: random.Random, zoom: int, width: int, height: int) -> BBox:
     )
 
 
-def measure(label: str, run, calls: int, rng: random.Random) -> str:
+ZOOMS = {"street (zoom 14-17)": [14, 15, 16, 17], "city (zoom 10-13)": [10, 11, 12, 13]}
+
+
+def measure(label: str, run, calls: int, rng: random.Random, zooms: list[int]) -> str:
     timings, features = [], []
     for i in range(calls + 5):
-        zoom = rng.choice([8, 10, 12, 13, 14, 15, 16, 17])
+        zoom = rng.choice(zooms)
         width, height = rng.choice([(390, 700), (1280, 800)])
         box = box_at(rng, zoom, width, height)
         start = time.perf_counter()
@@ -86,36 +90,27 @@ def main() -> None:
     print("| case | calls | p50 ms | p95 ms | max ms | cells (median) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     public = public_complaints()
-    print(
-        measure(
-            "public, map_clusters",
-            lambda b: len(map_clusters(public, b, public=True)["features"]),
-            args.calls,
-            rng,
-        )
-    )
+    for band, zooms in ZOOMS.items():
+        run = lambda b: len(map_clusters(public, b, public=True)["features"])  # noqa: E731
+        print(measure(f"public, map_clusters, {band}", run, args.calls, rng, zooms))
     operator = User.objects.filter(role=User.Role.OPERATOR).first()
     staff = User.objects.filter(agency__isnull=False).order_by("pk").first()
     for user in (operator, staff):
         if user is None:
             continue
         qs = complaints_matching(user, complaint_filters_parse(user, {"status": "all"}))
-        label = f"staff ({user.username}), map_clusters"
-        print(
-            measure(
-                label,
-                lambda b, qs=qs: len(map_clusters(qs, b, public=False)["features"]),
-                args.calls,
-                rng,
-            )
-        )
+        for band, zooms in ZOOMS.items():
+            run = lambda b, qs=qs: len(map_clusters(qs, b, public=False)["features"])  # noqa: E731
+            print(measure(f"staff ({user.username}), {band}", run, args.calls, rng, zooms))
+    settings.ALLOWED_HOSTS.append("testserver")
     client = Client()
 
     def via_http(box: BBox) -> int:
         query = {"bbox": f"{box.west},{box.south},{box.east},{box.north}", "zoom": box.zoom}
         return len(client.get("/aduan/peta/data/", query).json()["features"])
 
-    print(measure("public, GET /aduan/peta/data/ (in-process)", via_http, args.calls, rng))
+    label = "public, GET /aduan/peta/data/ (in-process), street"
+    print(measure(label, via_http, args.calls, rng, ZOOMS["street (zoom 14-17)"]))
 
 
 if __name__ == "__main__":

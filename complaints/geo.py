@@ -9,6 +9,7 @@ the public is rounded to ~110 m (docs/public-pages.md).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,21 @@ class BBox:
         if not 0 <= z <= MAX_ZOOM:
             raise BBoxError(f"zoom must be between 0 and {MAX_ZOOM}")
         return cls(west, south, east, north, z)
+
+    def snapped(self, *, public: bool, cells: int = 8) -> BBox:
+        """The box grown outward to a multiple of `cells` grid cells.
+
+        Visitors whose screens differ by a few pixels then ask for the same box, so one
+        cached answer serves them all (the public endpoint's cache).
+        """
+        step = self.cell_size(public=public) * cells
+        return BBox(
+            max(math.floor(self.west / step) * step, -180.0),
+            max(math.floor(self.south / step) * step, -90.0),
+            min(math.ceil(self.east / step) * step, 180.0),
+            min(math.ceil(self.north / step) * step, 90.0),
+            self.zoom,
+        )
 
     def cell_size(self, *, public: bool) -> float:
         size = 360.0 / (2**self.zoom) / CELLS_PER_TILE

@@ -76,7 +76,9 @@ def public_map(request: HttpRequest) -> HttpResponse:
 @require_GET
 def public_map_data(request: HttpRequest) -> HttpResponse:
     try:
-        box = BBox.parse(request.GET.get("bbox", ""), request.GET.get("zoom", ""))
+        box = BBox.parse(request.GET.get("bbox", ""), request.GET.get("zoom", "")).snapped(
+            public=True
+        )
     except BBoxError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     filters = PublicFilters.from_query(request.GET)
