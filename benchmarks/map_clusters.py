@@ -32,9 +32,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from complaints.geo import BBox, map_clusters  # noqa: E402
+from complaints.geo import BBox, map_cells_rebuild, map_clusters, public_map_clusters  # noqa: E402
 from complaints.models import Complaint, User  # noqa: E402
-from complaints.public import public_complaints  # noqa: E402
+from complaints.public import PublicFilters, public_complaints  # noqa: E402
 from dashboard.filters import complaint_filters_parse, complaints_matching  # noqa: E402
 
 CENTRES = [(-6.914, 107.609), (-6.175, 106.827)]  # Kota Bandung, Jakarta Pusat
@@ -93,6 +93,12 @@ def main() -> None:
     for band, zooms in ZOOMS.items():
         run = lambda b: len(map_clusters(public, b, public=True)["features"])  # noqa: E731
         print(measure(f"public, map_clusters, {band}", run, args.calls, rng, zooms))
+    started = time.perf_counter()
+    cells = map_cells_rebuild()
+    print(f"<!-- map_cells_rebuild: {cells:,} cells in {time.perf_counter() - started:.1f} s -->")
+    for band, zooms in ZOOMS.items():
+        run = lambda b: len(public_map_clusters(PublicFilters(), b)["features"])  # noqa: E731
+        print(measure(f"public, public_map_clusters, {band}", run, args.calls, rng, zooms))
     operator = User.objects.filter(role=User.Role.OPERATOR).first()
     staff = User.objects.filter(agency__isnull=False).order_by("pk").first()
     for user in (operator, staff):

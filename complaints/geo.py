@@ -13,17 +13,21 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet
+from django.db import transaction
+from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Floor
 
 from .lifecycle import STATUS_COLOURS
-from .models import Complaint
+from .models import Category, Complaint, MapCell
+from .public import PublicFilters, public_complaints, statuses_of_colour
 
 MAX_ZOOM = 19
 CELLS_PER_TILE = 4
 # A public cell is never smaller than this (degrees, ~220 m): no cluster narrows to a house.
 PUBLIC_MIN_CELL = 0.002
 MAX_CELLS = 2000
+# The summary table's cell (degrees, ~1.1 km); read when a cluster spans >= 2 of them.
+SUMMARY_CELL = 0.01
 
 
 class BBoxError(ValueError):
@@ -112,6 +116,10 @@ def map_clusters(qs: QuerySet[Complaint], box: BBox, *, public: bool) -> dict[st
         )
         .order_by()[:MAX_CELLS]
     )
+    return _collection(rows, cell, public=public)
+
+
+def _collection(rows: Any, cell: float, *, public: bool) -> dict[str, Any]:
     features = []
     for row in rows:
         colours = {c: row[c] for c in ("red", "yellow", "green", "grey") if row.get(c)}
@@ -130,3 +138,92 @@ def map_clusters(qs: QuerySet[Complaint], box: BBox, *, public: bool) -> dict[st
             }
         )
     return {"type": "FeatureCollection", "features": features, "cell": cell}
+
+
+def map_cells_rebuild() -> int:
+    """Refill MapCell from the public complaints; returns the number of cells written.
+
+    Idempotent: one transaction wipes and refills the table, readers see the old or the
+    new summary, never half of one.
+    """
+    lat = Cast("latitude", FloatField())
+    lon = Cast("longitude", FloatField())
+    rows = (
+        public_complaints()
+        .filter(latitude__isnull=False)
+        .annotate(cy=Floor(lat / SUMMARY_CELL), cx=Floor(lon / SUMMARY_CELL))
+        .values("cy", "cx", "status", "category_id")
+        .annotate(n=Count("id"), lat_sum=Sum(lat), lon_sum=Sum(lon))
+        .order_by()
+    )
+    cells = [
+        MapCell(
+            cy=int(r["cy"]),
+            cx=int(r["cx"]),
+            status=r["status"],
+            category_id=r["category_id"],
+            n=r["n"],
+            lat_sum=r["lat_sum"],
+            lon_sum=r["lon_sum"],
+        )
+        for r in rows.iterator(chunk_size=5000)
+    ]
+    with transaction.atomic():
+        MapCell.objects.all().delete()
+        MapCell.objects.bulk_create(cells, batch_size=5000)
+    return len(cells)
+
+
+def _summary_clusters(filters: PublicFilters, box: BBox, cell: float) -> dict[str, Any]:
+    qs = MapCell.objects.filter(
+        cy__gte=math.floor(box.south / SUMMARY_CELL),
+        cy__lte=math.floor(box.north / SUMMARY_CELL),
+        cx__gte=math.floor(box.west / SUMMARY_CELL),
+        cx__lte=math.floor(box.east / SUMMARY_CELL),
+    )
+    if filters.category:
+        ids = Category.objects.filter(
+            Q(slug=filters.category) | Q(parent__slug=filters.category)
+        ).values_list("id", flat=True)
+        qs = qs.filter(category_id__in=list(ids))
+    if filters.colour:
+        qs = qs.filter(status__in=statuses_of_colour(filters.colour))
+    ratio = SUMMARY_CELL / cell
+    colours = {
+        colour: Sum("n", filter=Q(status__in=statuses_of_colour(colour)))
+        for colour in ("red", "yellow", "green", "grey")
+    }
+    rows = (
+        qs.annotate(
+            gy=Floor((F("cy") + 0.5) * ratio),
+            gx=Floor((F("cx") + 0.5) * ratio),
+        )
+        .values("gy", "gx")
+        .annotate(total=Sum("n"), lat_total=Sum("lat_sum"), lon_total=Sum("lon_sum"), **colours)
+        .order_by()[:MAX_CELLS]
+    )
+    # A summary cluster of one complaint has no code: a click zooms in instead.
+    shaped = [
+        {
+            **r,
+            "n": r["total"],
+            "lat": r["lat_total"] / r["total"],
+            "lon": r["lon_total"] / r["total"],
+            "code": None,
+        }
+        for r in rows
+        if r["total"]
+    ]
+    return _collection(shaped, cell, public=True)
+
+
+def public_map_clusters(filters: PublicFilters, box: BBox) -> dict[str, Any]:
+    """The public map's clusters: from the summary at city zoom, live when zoomed in.
+
+    The summary cannot filter by area (it keeps no area) and is empty before its first
+    rebuild; then, and at street zoom, the complaints are counted live.
+    """
+    cell = box.cell_size(public=True)
+    if cell >= 2 * SUMMARY_CELL and not filters.area and MapCell.objects.exists():
+        return _summary_clusters(filters, box, cell)
+    return map_clusters(filters.apply(public_complaints()), box, public=True)

@@ -514,3 +514,26 @@ class Rating(models.Model):
 # Registered in this app: the search vocabulary (complaints/search.py).
 from .search_models import SearchTerm, SearchTermMark  # noqa: E402, F401
 from .staff_models import AuditEntry, RejectionReason  # noqa: E402, F401
+
+
+class MapCell(models.Model):
+    """Located public complaints counted per coarse grid cell, status and category.
+
+    A summary for the public map at city zoom (complaints/geo.py), rebuilt by a beat task:
+    reading a few thousand of these is what keeps a city-wide box fast at a million
+    complaints. Plain integers, no foreign keys: the table is wiped and refilled.
+    """
+
+    cy = models.IntegerField()
+    cx = models.IntegerField()
+    status = models.CharField(max_length=12)
+    category_id = models.IntegerField(null=True)
+    n = models.PositiveIntegerField()
+    lat_sum = models.FloatField()
+    lon_sum = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cy", "cx"], name="mapcell_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.cy},{self.cx} {self.status}: {self.n}"

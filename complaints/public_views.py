@@ -11,14 +11,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .geo import BBox, BBoxError, map_clusters
+from .geo import BBox, BBoxError, public_map_clusters
 from .open_data import FIELDS, LICENSE, LICENSE_URL, open_data_dir, open_data_files
 from .public import (
     PublicFilters,
     city_choices,
     public_complaint_by_code,
     public_complaint_page,
-    public_complaints,
 )
 from .selectors import area_children, category_choices, complaint_public_view
 
@@ -86,7 +85,7 @@ def public_map_data(request: HttpRequest) -> HttpResponse:
     key = "public-map:" + hashlib.sha256(repr((box, filters)).encode()).hexdigest()
     data = cache.get(key)
     if data is None:
-        data = map_clusters(filters.apply(public_complaints()), box, public=True)
+        data = public_map_clusters(filters, box)
         cache.set(key, data, MAP_CACHE_SECONDS)
     response = JsonResponse(data)
     response["Cache-Control"] = f"public, max-age={MAP_CACHE_SECONDS}"

@@ -17,3 +17,11 @@ def export_open_data() -> int:
     from .open_data import open_data_export
 
     return open_data_export()
+
+
+@shared_task(name="complaints.refresh_map_cells")
+def refresh_map_cells() -> int:
+    """Rebuild the public map's city-zoom summary (complaints/geo.py); a rerun is harmless."""
+    from .geo import map_cells_rebuild
+
+    return map_cells_rebuild()

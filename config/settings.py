@@ -541,3 +541,11 @@ CELERY_BEAT_SCHEDULE["export-open-data"] = {
 }
 # Vehicle plates in public text: masked only if the deployment asks (docs/public-pages.md).
 MASK_VEHICLE_PLATES = env_bool("MASK_VEHICLE_PLATES", False)
+# The public map's city-zoom summary (docs/public-pages.md): new complaints show there
+# within this many seconds; street zoom is always live.
+MAP_CELLS_REFRESH_SECONDS = env_int("MAP_CELLS_REFRESH_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["refresh-map-cells"] = {
+    "task": "complaints.refresh_map_cells",
+    "schedule": float(MAP_CELLS_REFRESH_SECONDS),
+    "options": {"expires": max(1, MAP_CELLS_REFRESH_SECONDS - 5)},
+}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -175,3 +177,26 @@ def test_nearby_boxes_share_one_cached_answer(client, seeded, django_assert_num_
     with django_assert_num_queries(0):
         again = client.get(url, {"bbox": "107.602,-6.9005,107.6305,-6.8712", "zoom": "15"})
     assert sum(f["properties"]["count"] for f in again.json()["features"]) == 2
+
+
+def test_city_zoom_reads_the_summary_with_the_same_counts(client, world, seeded):
+    from complaints.geo import map_cells_rebuild
+    from complaints.tasks import refresh_map_cells
+
+    url = reverse("complaints:public_map_data")
+    live = client.get(url, {"bbox": BOX, "zoom": "9"}).json()
+    assert map_cells_rebuild() == refresh_map_cells()  # a rerun writes the same cells
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        summary = client.get(url, {"bbox": BOX, "zoom": "9"}).json()
+    assert any("complaints_mapcell" in q["sql"] for q in queries.captured_queries)
+    assert sum(f["properties"]["count"] for f in summary["features"]) == 2
+    assert [f["properties"]["count"] for f in summary["features"]] == [
+        f["properties"]["count"] for f in live["features"]
+    ]
+    cache.clear()
+    yellow = client.get(url, {"bbox": BOX, "zoom": "9", "status": "yellow"}).json()
+    assert [f["properties"]["count"] for f in yellow["features"]] == [1]
+    cache.clear()
+    lights = client.get(url, {"bbox": BOX, "zoom": "9", "kategori": "lampu-jalan"}).json()
+    assert [f["properties"]["colours"] for f in lights["features"]] == [{"red": 1}]
