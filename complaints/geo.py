@@ -15,18 +15,18 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Floor
+from django.db.models.functions import Cast, Coalesce, Floor
 
 from .lifecycle import STATUS_COLOURS
 from .models import Category, Complaint, MapCell
-from .public import PublicFilters, public_complaints, statuses_of_colour
+from .public import PublicFilters, public_complaints
 
 MAX_ZOOM = 19
 CELLS_PER_TILE = 4
 # A public cell is never smaller than this (degrees, ~220 m): no cluster narrows to a house.
 PUBLIC_MIN_CELL = 0.002
 MAX_CELLS = 2000
-# The summary table's cell (degrees, ~1.1 km); read when a cluster spans >= 2 of them.
+# The summary table's cell (degrees, ~1.1 km); read when a cluster is at least that wide.
 SUMMARY_CELL = 0.01
 
 
@@ -151,22 +151,25 @@ def map_cells_rebuild() -> int:
     rows = (
         public_complaints()
         .filter(latitude__isnull=False)
-        .annotate(cy=Floor(lat / SUMMARY_CELL), cx=Floor(lon / SUMMARY_CELL))
-        .values("cy", "cx", "status", "category_id")
+        .annotate(
+            cy=Floor(lat / SUMMARY_CELL),
+            cx=Floor(lon / SUMMARY_CELL),
+            topic=Coalesce("category__parent_id", "category_id"),
+        )
+        .values("cy", "cx", "status", "topic")
         .annotate(n=Count("id"), lat_sum=Sum(lat), lon_sum=Sum(lon))
         .order_by()
     )
+    merged: dict[tuple[int, int, str, int | None], list[float]] = {}
+    for r in rows.iterator(chunk_size=5000):
+        key = (int(r["cy"]), int(r["cx"]), STATUS_COLOURS[r["status"]], r["topic"])
+        acc = merged.setdefault(key, [0, 0.0, 0.0])
+        acc[0] += r["n"]
+        acc[1] += r["lat_sum"]
+        acc[2] += r["lon_sum"]
     cells = [
-        MapCell(
-            cy=int(r["cy"]),
-            cx=int(r["cx"]),
-            status=r["status"],
-            category_id=r["category_id"],
-            n=r["n"],
-            lat_sum=r["lat_sum"],
-            lon_sum=r["lon_sum"],
-        )
-        for r in rows.iterator(chunk_size=5000)
+        MapCell(cy=cy, cx=cx, colour=colour, topic_id=topic, n=n, lat_sum=la, lon_sum=lo)
+        for (cy, cx, colour, topic), (n, la, lo) in merged.items()
     ]
     with transaction.atomic():
         MapCell.objects.all().delete()
@@ -182,16 +185,12 @@ def _summary_clusters(filters: PublicFilters, box: BBox, cell: float) -> dict[st
         cx__lte=math.floor(box.east / SUMMARY_CELL),
     )
     if filters.category:
-        ids = Category.objects.filter(
-            Q(slug=filters.category) | Q(parent__slug=filters.category)
-        ).values_list("id", flat=True)
-        qs = qs.filter(category_id__in=list(ids))
+        qs = qs.filter(topic_id__in=Category.objects.filter(slug=filters.category).values("id"))
     if filters.colour:
-        qs = qs.filter(status__in=statuses_of_colour(filters.colour))
+        qs = qs.filter(colour=filters.colour)
     ratio = SUMMARY_CELL / cell
     colours = {
-        colour: Sum("n", filter=Q(status__in=statuses_of_colour(colour)))
-        for colour in ("red", "yellow", "green", "grey")
+        colour: Sum("n", filter=Q(colour=colour)) for colour in ("red", "yellow", "green", "grey")
     }
     rows = (
         qs.annotate(
@@ -220,10 +219,17 @@ def _summary_clusters(filters: PublicFilters, box: BBox, cell: float) -> dict[st
 def public_map_clusters(filters: PublicFilters, box: BBox) -> dict[str, Any]:
     """The public map's clusters: from the summary at city zoom, live when zoomed in.
 
-    The summary cannot filter by area (it keeps no area) and is empty before its first
-    rebuild; then, and at street zoom, the complaints are counted live.
+    The summary cannot filter by area or by a subcategory (it keeps the topic only) and
+    is empty before its first rebuild; then, and at street zoom, complaints are counted
+    live.
     """
     cell = box.cell_size(public=True)
-    if cell >= 2 * SUMMARY_CELL and not filters.area and MapCell.objects.exists():
+    topic_only = not filters.category or topic_slug(filters.category)
+    if cell >= SUMMARY_CELL and not filters.area and topic_only and MapCell.objects.exists():
         return _summary_clusters(filters, box, cell)
     return map_clusters(filters.apply(public_complaints()), box, public=True)
+
+
+def topic_slug(slug: str) -> bool:
+    """Whether `slug` names a topic (a top-level category), which the summary can filter."""
+    return Category.objects.filter(slug=slug, parent__isnull=True).exists()

@@ -517,7 +517,7 @@ from .staff_models import AuditEntry, RejectionReason  # noqa: E402, F401
 
 
 class MapCell(models.Model):
-    """Located public complaints counted per coarse grid cell, status and category.
+    """Located public complaints counted per coarse grid cell, status colour and topic.
 
     A summary for the public map at city zoom (complaints/geo.py), rebuilt by a beat task:
     reading a few thousand of these is what keeps a city-wide box fast at a million
@@ -526,8 +526,9 @@ class MapCell(models.Model):
 
     cy = models.IntegerField()
     cx = models.IntegerField()
-    status = models.CharField(max_length=12)
-    category_id = models.IntegerField(null=True)
+    colour = models.CharField(max_length=8)
+    # The topic (top-level category) of the complaint's category; null when uncategorized.
+    topic_id = models.IntegerField(null=True)
     n = models.PositiveIntegerField()
     lat_sum = models.FloatField()
     lon_sum = models.FloatField()
@@ -536,4 +537,4 @@ class MapCell(models.Model):
         indexes = [models.Index(fields=["cy", "cx"], name="mapcell_cell")]
 
     def __str__(self) -> str:
-        return f"{self.cy},{self.cx} {self.status}: {self.n}"
+        return f"{self.cy},{self.cx} {self.colour}: {self.n}"

@@ -200,3 +200,8 @@ def test_city_zoom_reads_the_summary_with_the_same_counts(client, world, seeded)
     cache.clear()
     lights = client.get(url, {"bbox": BOX, "zoom": "9", "kategori": "lampu-jalan"}).json()
     assert [f["properties"]["colours"] for f in lights["features"]] == [{"red": 1}]
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        roads = client.get(url, {"bbox": BOX, "zoom": "9", "kategori": "infrastruktur"}).json()
+    assert any("complaints_mapcell" in q["sql"] for q in queries.captured_queries)
+    assert sum(f["properties"]["count"] for f in roads["features"]) == 2
