@@ -602,3 +602,26 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Public and staff maps (docs/public-pages.md): where the map opens, "lat,lon,zoom".
+# MAP_TILE_URL above is their background too; an empty value draws the points on a plain
+# background, which is what closed networks and the tests get.
+MAP_CENTER = env_str("MAP_CENTER", "-6.914,107.609,12")
+
+# Open data (docs/public-pages.md): the daily CSV/JSON of the public complaint list.
+OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(VAR_DIR / "open-data")))
+CELERY_BEAT_SCHEDULE["export-open-data"] = {
+    "task": "complaints.export_open_data",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600},
+}
+# Vehicle plates in public text: masked only if the deployment asks (docs/public-pages.md).
+MASK_VEHICLE_PLATES = env_bool("MASK_VEHICLE_PLATES", False)
+# The public map's city-zoom summary (docs/public-pages.md): new complaints show there
+# within this many seconds; street zoom is always live.
+MAP_CELLS_REFRESH_SECONDS = env_int("MAP_CELLS_REFRESH_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["refresh-map-cells"] = {
+    "task": "complaints.refresh_map_cells",
+    "schedule": float(MAP_CELLS_REFRESH_SECONDS),
+    "options": {"expires": max(1, MAP_CELLS_REFRESH_SECONDS - 5)},
+}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bulk, desk_views, queue_views, report_views, views
+from . import bulk, desk_views, map_views, queue_views, report_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path(
         "kotak-keluar/<int:message_id>/kirim-ulang/", desk_views.outbox_retry, name="outbox_retry"
     ),
+    path("peta/", map_views.staff_map, name="map"),
+    path("peta/data/", map_views.staff_map_data, name="map_data"),
     path("aduan/<str:tracking_code>/", views.complaint_detail, name="complaint"),
     path(
         "aduan/<str:tracking_code>/aksi/<slug:action>/",
