@@ -148,6 +148,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -246,6 +247,13 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
 UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The request guard (config/request_guard.py, docs/hardening.md): bodies over these sizes
+# are refused with 413 before any view reads them, JSON nested deeper with 400. A multipart
+# upload may carry every photo at its limit; the email webhooks whole messages (Postmark
+# posts its 35 MB inbound as one JSON body).
+REQUEST_MAX_JSON_DEPTH = env_int("REQUEST_MAX_JSON_DEPTH", 32)
+REQUEST_MAX_UPLOAD_BYTES = UPLOAD_MAX_BYTES * UPLOAD_MAX_PHOTOS + DATA_UPLOAD_MAX_MEMORY_SIZE
+REQUEST_BODY_LIMITS = {"/webhooks/email/": 40 * 1024 * 1024}
 
 # The citizen's map pin: a deployment may point at its own tile server. With none
 # reachable the map stays blank and typed coordinates still work.
@@ -306,6 +314,11 @@ TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rst
 CONVERSATION_WINDOW_SECONDS = env_int("CONVERSATION_WINDOW_SECONDS", 300)
 if CONVERSATION_WINDOW_SECONDS < 0:
     raise ImproperlyConfigured("CONVERSATION_WINDOW_SECONDS must not be negative")
+# Signed deliveries stamped more than this many hours ago (or this many seconds ahead) are
+# refused as replays (channels_intake/webhooks/common.py stale_refusal); 0 turns it off.
+# Meta retries for 7 days, so 8 days lets every honest retry through.
+INBOUND_MAX_AGE_HOURS = env_int("INBOUND_MAX_AGE_HOURS", 8 * 24)
+INBOUND_MAX_CLOCK_SKEW_SECONDS = env_int("INBOUND_MAX_CLOCK_SKEW_SECONDS", 3600)
 # Largest file fetched from a provider (photos, audio, documents), in megabytes.
 INBOUND_MEDIA_MAX_MB = env_int("INBOUND_MEDIA_MAX_MB", 16)
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within

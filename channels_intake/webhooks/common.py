@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -27,6 +28,34 @@ def bad_signature(header: str) -> JsonResponse:
 
 def bad_payload(reason: object) -> JsonResponse:
     return JsonResponse({"error": str(reason)}, status=400)
+
+
+def stale_refusal(messages: Sequence[NormalizedMessage]) -> JsonResponse | None:
+    """400 when a signed delivery carries a message stamped too long ago or in the future.
+
+    A signature proves who sent the bytes, not when: a captured delivery replayed months
+    later would otherwise be taken as new (a message never stored before is not a
+    redelivery). Providers stop retrying after days (Meta: 7), so INBOUND_MAX_AGE_HOURS
+    (0 = off) is longer than any honest retry.
+    """
+    max_age = settings.INBOUND_MAX_AGE_HOURS * 3600
+    if not max_age:
+        return None
+    now = time.time()
+    for message in messages:
+        stamp = message.timestamp
+        if stamp is None:
+            continue
+        if stamp < now - max_age or stamp > now + settings.INBOUND_MAX_CLOCK_SKEW_SECONDS:
+            return JsonResponse(
+                {
+                    "error": f"Message {message.provider_message_id!r} is stamped {stamp}, "
+                    f"outside the accepted window of {settings.INBOUND_MAX_AGE_HOURS} hours.",
+                    "code": "stale",
+                },
+                status=400,
+            )
+    return None
 
 
 def store_all(
@@ -79,6 +108,9 @@ def meta_signed_webhook(
         messages = parse(raw)
     except PayloadError as exc:
         return bad_payload(exc)
+    stale = stale_refusal(messages)
+    if stale is not None:
+        return stale
     headers = {
         SIGNATURE_HEADER: signature or "",
         "Content-Type": request.headers.get("Content-Type", ""),
