@@ -516,6 +516,17 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Proxies in front of Sigap that append to X-Forwarded-For (nginx, a load balancer): the
+# client's address is read that many entries from the right (complaints/client_ip.py).
+# 0, the default, ignores the header: safe when Sigap is reached directly, and a proxy
+# that is not counted makes every client share the proxy's address (limits hit early),
+# never lets a client forge its own.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative")
+# Rate limits (django-ratelimit's "N/period" with s, m, h or d; docs/hardening.md). A
+# mobile carrier's NAT puts many citizens behind one address, hence the generous defaults.
+PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "30/h")
 # The tracking lookup by code + phone: failed attempts allowed per client and window.
 TRACK_LOOKUP_MAX_FAILURES = env_int("TRACK_LOOKUP_MAX_FAILURES", 10)
 TRACK_LOOKUP_WINDOW_MINUTES = env_int("TRACK_LOOKUP_WINDOW_MINUTES", 15)
