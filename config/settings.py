@@ -148,6 +148,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.log_context.RequestIdMiddleware",
     "config.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -356,7 +357,8 @@ if QUEUE_DUE_SOON_HOURS < 1:
 
 # Email (escalation notices). The console backend prints mail in the worker's log, which
 # is what the embedded run wants; production sets the SMTP backend and its server.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend's output is scrubbed of addresses, phones and NIKs like the logs.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "config.log_context.RedactingConsoleEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sigap <sigap@localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -545,13 +547,35 @@ PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "30/h")
 TRACK_LOOKUP_MAX_FAILURES = env_int("TRACK_LOOKUP_MAX_FAILURES", 10)
 TRACK_LOOKUP_WINDOW_MINUTES = env_int("TRACK_LOOKUP_WINDOW_MINUTES", 15)
 
+# Logs (docs/hardening.md): every line carries the request id and is scrubbed of phone
+# numbers, emails and NIKs (config/log_context.py). LOG_FORMAT=json in production writes
+# one JSON object per line; plain suits a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "config.log_context.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# The worker keeps Django's handlers (and so the redaction) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
