@@ -12,7 +12,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Rebuilt only when a requirements file is newer than the last successful install.
 STAMP := $(VENV)/.sigap-installed
 
-.PHONY: help install run test test-fast test-slow lint format bench
+.PHONY: help install run test test-fast test-slow lint format bench chaos
 
 help:
 	@echo "make run        start Sigap at http://127.0.0.1:$${PORT:-8000} with demo data (Ctrl-C stops)"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-slow  only the tests that start real processes"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff format and ruff check --fix"
+	@echo "make chaos      kill -9 workers, redeliver at once: nothing lost, nothing done twice"
 	@echo "make bench      benchmarks on SQLite (and PostgreSQL if BENCH_DATABASE_URL is set)"
 	@echo "make install    the virtualenv in .venv (run and test do this for you)"
 
@@ -40,13 +41,13 @@ run: install
 	$(PY) scripts/run.py
 
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not chaos"
 
 test-fast: install
 	$(VENV)/bin/pytest -m "not slow and not browser"
 
 test-slow: install
-	$(VENV)/bin/pytest -m slow
+	$(VENV)/bin/pytest -m "slow and not chaos"
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -59,3 +60,7 @@ format: install
 # Speed is measured here, never by timed assertions in tests. Results: benchmarks/results/.
 bench: install
 	$(PY) benchmarks/run.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
+
+# Real processes killed and restarted (tests/chaos, docs/hardening.md); minutes, not seconds.
+chaos: install
+	$(VENV)/bin/pytest tests/chaos -m chaos -p no:cacheprovider

@@ -29,10 +29,11 @@ request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 # Order matters: a NIK (16 digits) before a phone number, an email before both.
 _REDACTIONS = [
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[nik]"),
+    # Not inside a word or a decimal ("succeeded in 0.1734155690006038s" is a duration).
+    (re.compile(r"(?<![\w.])\d{16}(?!\w)"), "[nik]"),
     # Indonesian mobiles as typed (0812-3456-7890, +62 812 3456 7890, 6281234567890) and
     # any international number (+ and 8 to 15 digits).
-    (re.compile(r"(?<![\w+])(?:\+?62|0)[\s-]?8[\d\s-]{7,14}\d(?!\d)"), "[phone]"),
+    (re.compile(r"(?<![\w+.])(?:\+?62|0)[\s-]?8[\d\s-]{7,14}\d(?!\d)"), "[phone]"),
     (re.compile(r"\+\d[\d\s-]{6,16}\d(?!\d)"), "[phone]"),
 ]
 

@@ -423,6 +423,11 @@ else:
         # (docs/resilience.md). Publishes with retries, beat and the worker's own
         # reconnection use their own retry settings and are unaffected.
         "max_retries": 0,
+        # A message taken by a worker that died without acknowledging it (kill -9, a lost
+        # machine) goes back on the queue after this many seconds. It must exceed the
+        # longest countdown a task is given (retries back off up to minutes), or a waiting
+        # retry is delivered twice; the tasks are idempotent either way (docs/hardening.md).
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True

@@ -1,0 +1,184 @@
+"""Chaos with real processes (issue 11): concurrent redeliveries and a worker killed with
+SIGKILL in the middle of sending a reply. Nothing lost, nothing done twice.
+
+The processes are the ones tests/test_redis_outage.py starts (a private redis-server on a
+free port, gunicorn, a Celery worker) on the test database. Assertions are counts in the
+database and requests the local provider received, never log lines. Run with `make chaos`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+
+from channels_intake.models import InboundMessage, OutboundMessage
+from complaints.models import Channel, Complaint
+from tests.channels_intake.fake_provider import FakeProvider, json_answer
+from tests.test_redis_outage import BIN, REDIS_SERVER, Stack, whatsapp_text
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.chaos,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(REDIS_SERVER), reason="redis-server is not installed"),
+]
+
+PROCESS_TIMEOUT = 120.0
+# Unacknowledged messages of a dead worker come back this soon (the production default is
+# an hour, docs/hardening.md); no task in these tests has a countdown.
+VISIBILITY_SECONDS = 3
+Kind = OutboundMessage.Kind
+OutState = OutboundMessage.State
+
+
+class ChaosStack(Stack):
+    def __init__(self, tmp_path, **env: str) -> None:
+        super().__init__(tmp_path)
+        self.env.update(CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_SECONDS), **env)
+        self._workers = 0
+
+    def start_worker(self) -> None:
+        self._workers += 1
+        self._start(
+            f"worker-{self._workers}",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--queues=default,intake,notify",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--without-mingle",
+                "--without-gossip",
+                f"--hostname=chaos-{uuid.uuid4().hex[:8]}@%h",
+            ],
+        )
+
+    def kill_worker(self) -> None:
+        """SIGKILL to the worker's whole process group: no warm shutdown, no ack, no requeue."""
+        worker = self.services.pop(f"worker-{self._workers}")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait()
+
+    def broker(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.redis_port, db=0)
+
+    def broker_idle(self) -> bool:
+        """Every queue empty and no message held unacknowledged by any worker."""
+        client = self.broker()
+        queued = sum(client.llen(name) for name in ("default", "intake", "notify"))
+        return queued == 0 and client.hlen("unacked") == 0
+
+
+@pytest.fixture
+def chaos(tmp_path) -> Iterator[ChaosStack]:
+    stacks: list[ChaosStack] = []
+
+    def make(**env: str) -> ChaosStack:
+        stack = ChaosStack(tmp_path, **env)
+        stacks.append(stack)
+        return stack
+
+    try:
+        yield make
+    finally:
+        for stack in stacks:
+            stack.stop_all()
+
+
+def test_the_same_webhook_delivered_20_times_at_once_is_one_complaint_and_one_reply(chaos, world):
+    stack = chaos()
+    stack.start_redis()
+    stack.start_web()
+    stack.start_worker()
+    phone = "6281299990001"
+    raw = whatsapp_text(
+        wamid=f"wamid.CHAOS{uuid.uuid4().hex}", phone=phone, name="Siti", text="Lampu mati."
+    )
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda _n: stack.post_whatsapp(raw), range(20)))
+
+    assert [status for status, _body in answers] == [200] * 20
+    assert sum(body["new"] for _status, body in answers) == 1
+
+    def acknowledged() -> bool:
+        return OutboundMessage.objects.filter(
+            kind=Kind.ACK, complaint__reporter__phone=f"+{phone}", state=OutState.SENT
+        ).exists()
+
+    stack.wait_for(acknowledged, "the complaint acknowledged", PROCESS_TIMEOUT)
+    stack.wait_for(stack.broker_idle, "every task done", PROCESS_TIMEOUT)
+    assert InboundMessage.objects.filter(channel=Channel.WHATSAPP).count() == 1
+    assert Complaint.objects.filter(reporter__phone=f"+{phone}").count() == 1
+    assert OutboundMessage.objects.filter(complaint__reporter__phone=f"+{phone}").count() == 1
+
+
+class BlockingGraphApi:
+    """Meta's Graph API on localhost whose first send hangs until released: the worker is
+    caught in the middle of sending a reply."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.provider = FakeProvider()
+        self.provider.routes[("POST", "/")] = self._send
+
+    def _send(self, request):
+        if not self.reached.is_set():
+            self.reached.set()
+            self.release.wait(PROCESS_TIMEOUT)
+        return json_answer({"messages": [{"id": f"wamid.OUT{uuid.uuid4().hex}"}]})
+
+    @property
+    def sends(self) -> int:
+        return sum(1 for r in self.provider.requests if r.path.endswith("/messages"))
+
+    def close(self) -> None:
+        self.release.set()
+        self.provider.server.shutdown()
+
+
+def test_a_worker_killed_while_sending_a_reply_never_sends_it_twice(chaos, world):
+    api = BlockingGraphApi()
+    try:
+        stack = chaos(
+            WHATSAPP_ACCESS_TOKEN="chaos-token",
+            WHATSAPP_PHONE_NUMBER_ID="1000000001",
+            WHATSAPP_API_BASE=api.provider.base,
+        )
+        stack.start_redis()
+        stack.start_web()
+        stack.start_worker()
+        phone = "6281299990002"
+        raw = whatsapp_text(
+            wamid=f"wamid.KILL{uuid.uuid4().hex}", phone=phone, name="Budi", text="Banjir."
+        )
+        assert stack.post_whatsapp(raw)[0] == 200
+
+        assert api.reached.wait(PROCESS_TIMEOUT), stack.logs()
+        stack.kill_worker()
+        api.release.set()
+        (reply,) = OutboundMessage.objects.filter(complaint__reporter__phone=f"+{phone}")
+        assert reply.state == OutState.SENDING  # the dead worker never learnt the answer
+
+        stack.start_worker()
+        # The killed worker's message comes back after the visibility timeout and is
+        # taken and acknowledged by the new worker.
+        stack.wait_for(stack.broker_idle, "the redelivered send done", PROCESS_TIMEOUT)
+
+        assert api.sends == 1  # the citizen got one message, not two
+        assert OutboundMessage.objects.filter(complaint__reporter__phone=f"+{phone}").count() == 1
+        assert Complaint.objects.filter(reporter__phone=f"+{phone}").count() == 1
+    finally:
+        api.close()
