@@ -12,7 +12,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Rebuilt only when a requirements file is newer than the last successful install.
 STAMP := $(VENV)/.sigap-installed
 
-.PHONY: help install run test test-fast test-slow lint format bench chaos
+.PHONY: help install run test test-fast test-slow lint format bench chaos bench-load
 
 help:
 	@echo "make run        start Sigap at http://127.0.0.1:$${PORT:-8000} with demo data (Ctrl-C stops)"
@@ -64,3 +64,7 @@ bench: install
 # Real processes killed and restarted (tests/chaos, docs/hardening.md); minutes, not seconds.
 chaos: install
 	$(VENV)/bin/pytest tests/chaos -m chaos -p no:cacheprovider
+
+# Production shape under load against a bare Django view (benchmarks/load/run.py); ~3 min.
+bench-load: install
+	$(PY) benchmarks/load/run.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)

@@ -9,11 +9,20 @@ both with a JSON reason. Limits are in config/settings.py and docs/hardening.md.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+try:  # psycopg's pool, when PostgreSQL is used: all connections busy or none reachable
+    from psycopg_pool import PoolTimeout
+except ImportError:  # pragma: no cover - psycopg is pinned in requirements.txt
+    PoolTimeout = OperationalError  # type: ignore[assignment,misc]
+
+logger = logging.getLogger(__name__)
 
 # A JSON string (with its escapes) or one bracket: strings are skipped whole, so a "[" in
 # a text does not count as nesting.
@@ -110,3 +119,29 @@ class RequestGuardMiddleware:
         if _looks_like_json(request, body) and json_depth_exceeds(body, depth):
             return too_deep_response(depth)
         return None
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached (restarting, failing over, its pool exhausted)
+    is a 503 with a reason and Retry-After, never a traceback page; the client or the
+    provider tries again. Errors in the SQL itself are not caught here: they are bugs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError | PoolTimeout):
+            return None
+        logger.warning("Database unavailable for %s: %r", request.path, exception)
+        response = JsonResponse(
+            {
+                "error": "The database is unavailable for a moment; please try again.",
+                "code": "database_unavailable",
+            },
+            status=503,
+        )
+        response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
+        return response
