@@ -238,9 +238,9 @@ class Stack:
         )
         self.wait_for(lambda: self.health()[0] == 200, "/healthz answers 200", BOOT_TIMEOUT)
 
-    def start_worker(self) -> None:
+    def start_worker(self, *, name: str = "worker", concurrency: int = 1) -> None:
         self._start(
-            "worker",
+            name,
             [
                 str(BIN / "celery"),
                 "-A",
@@ -248,7 +248,7 @@ class Stack:
                 "worker",
                 "--queues=default,intake,notify",
                 "--loglevel=INFO",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 "--without-mingle",
                 "--without-gossip",
                 f"--hostname=outage-{uuid.uuid4().hex[:8]}@%h",

@@ -22,7 +22,7 @@ import redis
 from channels_intake.models import InboundMessage, OutboundMessage
 from complaints.models import Channel, Complaint
 from tests.channels_intake.fake_provider import FakeProvider, json_answer
-from tests.test_redis_outage import BIN, REDIS_SERVER, Stack, whatsapp_text
+from tests.test_redis_outage import REDIS_SERVER, Stack, whatsapp_text
 
 pytestmark = [
     pytest.mark.slow,
@@ -47,21 +47,12 @@ class ChaosStack(Stack):
 
     def start_worker(self) -> None:
         self._workers += 1
-        self._start(
-            f"worker-{self._workers}",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--queues=default,intake,notify",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "--without-mingle",
-                "--without-gossip",
-                f"--hostname=chaos-{uuid.uuid4().hex[:8]}@%h",
-            ],
-        )
+        super().start_worker(name=f"worker-{self._workers}", concurrency=2)
+
+    def start_all(self) -> None:
+        self.start_redis()
+        self.start_web()
+        self.start_worker()
 
     def kill_worker(self) -> None:
         """SIGKILL to the worker's whole process group: no warm shutdown, no ack, no requeue."""
@@ -98,9 +89,7 @@ def chaos(tmp_path) -> Iterator[ChaosStack]:
 
 def test_the_same_webhook_delivered_20_times_at_once_is_one_complaint_and_one_reply(chaos, world):
     stack = chaos()
-    stack.start_redis()
-    stack.start_web()
-    stack.start_worker()
+    stack.start_all()
     phone = "6281299990001"
     raw = whatsapp_text(
         wamid=f"wamid.CHAOS{uuid.uuid4().hex}", phone=phone, name="Siti", text="Lampu mati."
@@ -157,9 +146,7 @@ def test_a_worker_killed_while_sending_a_reply_never_sends_it_twice(chaos, world
             WHATSAPP_PHONE_NUMBER_ID="1000000001",
             WHATSAPP_API_BASE=api.provider.base,
         )
-        stack.start_redis()
-        stack.start_web()
-        stack.start_worker()
+        stack.start_all()
         phone = "6281299990002"
         raw = whatsapp_text(
             wamid=f"wamid.KILL{uuid.uuid4().hex}", phone=phone, name="Budi", text="Banjir."

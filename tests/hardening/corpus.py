@@ -66,6 +66,20 @@ ENTRIES = [
 ]
 
 
+def configure_every_channel(settings) -> None:
+    """Every webhook's secrets set (each answers 503 without them), one message per draft."""
+    settings.WHATSAPP_APP_SECRET = whatsapp_helpers.APP_SECRET
+    settings.META_APP_SECRET = META_SECRET
+    settings.X_CONSUMER_SECRET = X_SECRET
+    settings.TELEGRAM_SECRET_TOKEN = telegram_helpers.SECRET_TOKEN
+    settings.TELEGRAM_BOT_TOKEN = telegram_helpers.BOT_TOKEN
+    settings.SMS_GATEWAY_TOKEN = sms_helpers.GATEWAY_TOKEN
+    settings.TWILIO_AUTH_TOKEN = sms_helpers.AUTH_TOKEN
+    settings.ANYMAIL_WEBHOOK_SECRET = email_helpers.WEBHOOK_SECRET
+    settings.MAILGUN_WEBHOOK_SIGNING_KEY = email_helpers.SIGNING_KEY
+    settings.CONVERSATION_WINDOW_SECONDS = 0
+
+
 def deeply_nested(levels: int = 1000) -> bytes:
     """About 2 KB of JSON that makes Python's recursive parser raise RecursionError."""
     return b"[" * levels + b"]" * levels

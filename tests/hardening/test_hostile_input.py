@@ -11,13 +11,12 @@ from django.core.cache import cache
 
 from channels_intake.models import InboundMessage
 from complaints.models import Complaint
-from tests.channels_intake import email_helpers, sms_helpers, telegram_helpers, whatsapp_helpers
+from tests.channels_intake import email_helpers, whatsapp_helpers
 
 from .corpus import (
     ENTRIES,
-    META_SECRET,
-    X_SECRET,
     Entry,
+    configure_every_channel,
     deeply_nested,
     deeply_nested_object,
     with_each_field_wrong,
@@ -29,19 +28,7 @@ IDS = [entry.name for entry in ENTRIES]
 
 @pytest.fixture(autouse=True)
 def _every_channel_configured(settings):
-    settings.WHATSAPP_APP_SECRET = whatsapp_helpers.APP_SECRET
-    settings.META_APP_SECRET = META_SECRET
-    settings.X_CONSUMER_SECRET = X_SECRET
-    settings.TELEGRAM_SECRET_TOKEN = telegram_helpers.SECRET_TOKEN
-    settings.TELEGRAM_BOT_TOKEN = telegram_helpers.BOT_TOKEN
-    settings.SMS_GATEWAY_TOKEN = sms_helpers.GATEWAY_TOKEN
-    settings.TWILIO_AUTH_TOKEN = sms_helpers.AUTH_TOKEN
-    settings.ANYMAIL_WEBHOOK_SECRET = email_helpers.WEBHOOK_SECRET
-    settings.MAILGUN_WEBHOOK_SIGNING_KEY = email_helpers.SIGNING_KEY
-    settings.CONVERSATION_WINDOW_SECONDS = 0
-    cache.clear()
-    yield
-    cache.clear()
+    configure_every_channel(settings)
 
 
 def post(client, entry: Entry, raw: bytes, content_type="application/json", *, signed=True):

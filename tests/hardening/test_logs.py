@@ -17,8 +17,10 @@ from config.log_context import (
     redact,
     request_id,
 )
-from tests.channels_intake import email_helpers, sms_helpers, telegram_helpers, whatsapp_helpers
+from tests.channels_intake import email_helpers, sms_helpers, whatsapp_helpers
 from tests.complaints.test_web_form import form_data
+
+from .corpus import configure_every_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -79,12 +81,7 @@ def test_recipients_are_masked():
 def test_personal_data_sent_through_every_channel_reaches_no_log(
     client, world, settings, log_output, django_capture_on_commit_callbacks
 ):
-    settings.WHATSAPP_APP_SECRET = whatsapp_helpers.APP_SECRET
-    settings.TELEGRAM_SECRET_TOKEN = telegram_helpers.SECRET_TOKEN
-    settings.TELEGRAM_BOT_TOKEN = telegram_helpers.BOT_TOKEN
-    settings.SMS_GATEWAY_TOKEN = sms_helpers.GATEWAY_TOKEN
-    settings.ANYMAIL_WEBHOOK_SECRET = email_helpers.WEBHOOK_SECRET
-    settings.CONVERSATION_WINDOW_SECONDS = 0
+    configure_every_channel(settings)
     # Replies go to the log senders (no credentials), which write the recipient masked.
     settings.WHATSAPP_ACCESS_TOKEN = ""
     settings.TWILIO_ACCOUNT_SID = ""
