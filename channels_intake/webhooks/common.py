@@ -30,31 +30,37 @@ def bad_payload(reason: object) -> JsonResponse:
     return JsonResponse({"error": str(reason)}, status=400)
 
 
-def stale_refusal(messages: Sequence[NormalizedMessage]) -> JsonResponse | None:
-    """400 when a signed delivery carries a message stamped too long ago or in the future.
+class StaleDelivery(PayloadError):
+    """A signed delivery stamped outside the accepted window: a replay (answered 400)."""
+
+
+def stale_reason(stamp: float | None, what: str) -> str | None:
+    """Why a delivery stamped `stamp` (epoch seconds) is refused as a replay, or None.
 
     A signature proves who sent the bytes, not when: a captured delivery replayed months
     later would otherwise be taken as new (a message never stored before is not a
-    redelivery). Providers stop retrying after days (Meta: 7), so INBOUND_MAX_AGE_HOURS
-    (0 = off) is longer than any honest retry.
+    redelivery). Providers stop retrying after days (Meta: 7, Mailgun: 8 hours), so
+    INBOUND_MAX_AGE_HOURS (0 = off) is longer than any honest retry.
     """
-    max_age = settings.INBOUND_MAX_AGE_HOURS * 3600
-    if not max_age:
+    hours = settings.INBOUND_MAX_AGE_HOURS
+    if not hours or stamp is None:
         return None
     now = time.time()
+    if now - hours * 3600 <= stamp <= now + settings.INBOUND_MAX_CLOCK_SKEW_SECONDS:
+        return None
+    return f"{what} is stamped {int(stamp)}, outside the accepted window of {hours} hours."
+
+
+def stale_response(reason: object) -> JsonResponse:
+    return JsonResponse({"error": str(reason), "code": "stale"}, status=400)
+
+
+def stale_refusal(messages: Sequence[NormalizedMessage]) -> JsonResponse | None:
+    """400 when a signed delivery carries a message stamped too long ago or ahead."""
     for message in messages:
-        stamp = message.timestamp
-        if stamp is None:
-            continue
-        if stamp < now - max_age or stamp > now + settings.INBOUND_MAX_CLOCK_SKEW_SECONDS:
-            return JsonResponse(
-                {
-                    "error": f"Message {message.provider_message_id!r} is stamped {stamp}, "
-                    f"outside the accepted window of {settings.INBOUND_MAX_AGE_HOURS} hours.",
-                    "code": "stale",
-                },
-                status=400,
-            )
+        reason = stale_reason(message.timestamp, f"Message {message.provider_message_id!r}")
+        if reason is not None:
+            return stale_response(reason)
     return None
 
 

@@ -33,7 +33,15 @@ from django.views.decorators.csrf import csrf_exempt
 from config.request_guard import json_depth_exceeds, too_deep_response
 
 from ..adapters import email as email_adapter
-from .common import bad_payload, bad_signature, not_configured, store_all
+from .common import (
+    StaleDelivery,
+    bad_payload,
+    bad_signature,
+    not_configured,
+    stale_reason,
+    stale_response,
+    store_all,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +77,12 @@ def on_inbound_email(
     A PayloadError goes up to the guarded view (400); a database error to Django (500),
     which the provider retries.
     """
+    # Mailgun signs its timestamp: an old one is a captured request replayed (Postmark
+    # sends none; its basic auth has no time in it).
+    stamp = event.timestamp.timestamp() if event.timestamp else None
+    reason = stale_reason(stamp, f"This {esp_name} delivery")
+    if reason is not None:
+        raise StaleDelivery(reason)
     raw = _transfer_encoded(event.message).as_bytes()
     received, _new = email_store(raw=raw, source=f"anymail:{esp_name}")
     if not received:
@@ -152,6 +166,8 @@ def _guarded(view_class: type[Any], required: tuple[str, ...]) -> Callable[..., 
             # A bad Mailgun signature or basic auth: anymail raises a SuspiciousOperation,
             # which Django answers with a 400 HTML page; a refused credential is a 403.
             return bad_signature("signature or basic auth")
+        except StaleDelivery as exc:
+            return stale_response(exc)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             # Authenticated, but unreadable: not JSON, a form without its fields, fields of
             # the wrong type ({"From": 5}), or no email inside (PayloadError). Anymail

@@ -192,3 +192,26 @@ def test_a_replayed_fresh_delivery_is_stored_once(client):
     first, second = post(client, entry, raw), post(client, entry, raw)
     assert (first.json()["new"], second.json()["new"]) == (1, 0)
     assert InboundMessage.objects.count() == 1
+
+
+def test_a_mailgun_delivery_signed_long_ago_is_refused_as_stale(client):
+    old = str(int(time.time()) - 90 * 24 * 3600)
+    fields = {
+        "recipient": "aduan@lapor.bandung.go.id",
+        "sender": "budi@example.id",
+        "body-mime": email_helpers.fixture("gmail_reply.eml").decode(),
+        **email_helpers.mailgun_fields(timestamp=old),
+    }
+    response = client.post(
+        email_helpers.MAILGUN_MIME_URL,
+        fields,
+        headers={"Authorization": email_helpers.basic_auth()},
+    )
+    assert_refused(response, 400)
+    assert response.json()["code"] == "stale"
+    fresh = {**fields, **email_helpers.mailgun_fields()}
+    response = client.post(
+        email_helpers.MAILGUN_MIME_URL, fresh, headers={"Authorization": email_helpers.basic_auth()}
+    )
+    assert response.status_code == 200
+    assert InboundMessage.objects.count() == 1
