@@ -1,5 +1,5 @@
 """Chaos with real processes (issue 11): concurrent redeliveries and a worker killed with
-SIGKILL in the middle of sending a reply. Nothing lost, nothing done twice.
+SIGKILL in the middle of routing and of sending a reply. Nothing lost, nothing done twice.
 
 The processes are the ones tests/test_redis_outage.py starts (a private redis-server on a
 free port, gunicorn, a Celery worker) on the test database. Assertions are counts in the
@@ -9,18 +9,24 @@ database and requests the local provider received, never log lines. Run with `ma
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
+import sqlite3
 import threading
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 import redis
+from django.db import connection
 
 from channels_intake.models import InboundMessage, OutboundMessage
 from complaints.models import Channel, Complaint
+from dispositions.models import Disposition
 from tests.channels_intake.fake_provider import FakeProvider, json_answer
 from tests.test_redis_outage import REDIS_SERVER, Stack, whatsapp_text
 
@@ -169,3 +175,64 @@ def test_a_worker_killed_while_sending_a_reply_never_sends_it_twice(chaos, world
         assert Complaint.objects.filter(reporter__phone=f"+{phone}").count() == 1
     finally:
         api.close()
+
+
+@contextlib.contextmanager
+def routing_blocked() -> Iterator[None]:
+    """Hold the database so a worker's routing stops at its first write: SQLite's write
+    lock, or on PostgreSQL an exclusive lock on the dispositions table."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        blocker = sqlite3.connect(db["NAME"], timeout=30, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        return
+    conninfo = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']}"
+    with psycopg.connect(f"{conninfo} user={db['USER']}") as blocker:
+        blocker.execute("LOCK TABLE dispositions_disposition IN ACCESS EXCLUSIVE MODE")
+        yield
+        blocker.rollback()
+
+
+def test_a_worker_killed_in_the_middle_of_routing_routes_once_after_restart(chaos, world):
+    stack = chaos()
+    stack.start_redis()
+    stack.start_web()
+    body = json.dumps(
+        {
+            "text": "Jalan berlubang besar di depan SD Sukarasa, motor sering jatuh.",
+            "category": "jalan-rusak",
+            "area_code": "32.73.01.1001",
+            "reporter": {"name": "Siti", "phone": "0812-9999-0003"},
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{stack.base}/api/v1/complaints/",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 201
+    complaint = Complaint.objects.get(reporter__phone="+6281299990003")
+
+    with routing_blocked():
+        stack.start_worker()
+        # The worker has taken the routing task and is stuck in it, unacknowledged.
+        stack.wait_for(
+            lambda: stack.broker().llen("default") == 0 and stack.broker().hlen("unacked") > 0,
+            "the worker in the middle of routing",
+            PROCESS_TIMEOUT,
+        )
+        stack.kill_worker()
+    assert not Disposition.objects.filter(complaint=complaint).exists()
+
+    stack.start_worker()
+    stack.wait_for(stack.broker_idle, "the redelivered routing done", PROCESS_TIMEOUT)
+    complaint.refresh_from_db()
+    assert complaint.agency == world.roads_bdg
+    assert Disposition.objects.filter(complaint=complaint).count() == 1
