@@ -155,6 +155,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.log_context.RequestIdMiddleware",
+    "config.request_guard.RequestGuardMiddleware",
+    "config.request_guard.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -226,6 +229,13 @@ def _database(url: str) -> dict[str, Any]:
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sigap.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
+# A read replica (docs/scaling.md): the report and statistics pages read from it through
+# config/db_router.py; unset, everything uses the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {**DATABASES["replica"].get("TEST", {}), "MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -265,6 +275,15 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
 UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The request guard (config/request_guard.py, docs/hardening.md): bodies over these sizes
+# are refused with 413 before any view reads them, JSON nested deeper with 400. A multipart
+# upload may carry every photo at its limit; the email webhooks whole messages (Postmark
+# posts its 35 MB inbound as one JSON body).
+REQUEST_MAX_JSON_DEPTH = env_int("REQUEST_MAX_JSON_DEPTH", 32)
+REQUEST_MAX_UPLOAD_BYTES = UPLOAD_MAX_BYTES * UPLOAD_MAX_PHOTOS + DATA_UPLOAD_MAX_MEMORY_SIZE
+# Seconds a client is told to wait (Retry-After) when the database cannot be reached.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 5)
+REQUEST_BODY_LIMITS = {"/webhooks/email/": 40 * 1024 * 1024}
 
 # The citizen's map pin: a deployment may point at its own tile server. With none
 # reachable the map stays blank and typed coordinates still work.
@@ -325,6 +344,11 @@ TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rst
 CONVERSATION_WINDOW_SECONDS = env_int("CONVERSATION_WINDOW_SECONDS", 300)
 if CONVERSATION_WINDOW_SECONDS < 0:
     raise ImproperlyConfigured("CONVERSATION_WINDOW_SECONDS must not be negative")
+# Signed deliveries stamped more than this many hours ago (or this many seconds ahead) are
+# refused as replays (channels_intake/webhooks/common.py stale_refusal); 0 turns it off.
+# Meta retries for 7 days, so 8 days lets every honest retry through.
+INBOUND_MAX_AGE_HOURS = env_int("INBOUND_MAX_AGE_HOURS", 8 * 24)
+INBOUND_MAX_CLOCK_SKEW_SECONDS = env_int("INBOUND_MAX_CLOCK_SKEW_SECONDS", 3600)
 # Largest file fetched from a provider (photos, audio, documents), in megabytes.
 INBOUND_MEDIA_MAX_MB = env_int("INBOUND_MEDIA_MAX_MB", 16)
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within
@@ -362,7 +386,8 @@ if QUEUE_DUE_SOON_HOURS < 1:
 
 # Email (escalation notices). The console backend prints mail in the worker's log, which
 # is what the embedded run wants; production sets the SMTP backend and its server.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend's output is scrubbed of addresses, phones and NIKs like the logs.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "config.log_context.RedactingConsoleEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sigap <sigap@localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -427,6 +452,11 @@ else:
         # (docs/resilience.md). Publishes with retries, beat and the worker's own
         # reconnection use their own retry settings and are unaffected.
         "max_retries": 0,
+        # A message taken by a worker that died without acknowledging it (kill -9, a lost
+        # machine) goes back on the queue after this many seconds. It must exceed the
+        # longest countdown a task is given (retries back off up to minutes), or a waiting
+        # retry is delivered twice; the tasks are idempotent either way (docs/hardening.md).
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -437,6 +467,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Queues of their own (STYLE.md: intake, notify, default), so a citizen's acknowledgement
+# and the routing of complaints never wait behind a backlog of other people's incoming
+# messages: a worker serving several queues takes from each in turn (docs/scaling.md).
+CELERY_TASK_ROUTES = {
+    "channels_intake.process_inbound": {"queue": "intake"},
+    "channels_intake.process_partner_inbound": {"queue": "intake"},
+    "channels_intake.fetch_media": {"queue": "intake"},
+    "channels_intake.reply_to_event": {"queue": "notify"},
+    "channels_intake.send_outbound": {"queue": "notify"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Safety net: anything created while the broker was unreachable is routed anyway.
@@ -520,6 +560,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# /healthz connects to the broker at most once per this many seconds per process and
+# repeats the last answer in between: a load balancer polling every second must not open
+# a broker connection per poll (issue 11 measured a p99 of 3.4 s).
+HEALTHZ_BROKER_CHECK_SECONDS = env_int("HEALTHZ_BROKER_CHECK_SECONDS", 15)
 # Per-process memory by default; CACHE_URL=redis://... shares counters (rate limits) across
 # gunicorn workers and servers.
 CACHE_URL = env_str("CACHE_URL", "")
@@ -536,17 +580,42 @@ CACHES = {
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative")
+# Rate limits (django-ratelimit's "N/period" with s, m, h or d; docs/hardening.md). A
+# mobile carrier's NAT puts many citizens behind one address, hence the generous defaults.
+PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "30/h")
 # The tracking lookup by code + phone: failed attempts allowed per client and window.
 TRACK_LOOKUP_MAX_FAILURES = env_int("TRACK_LOOKUP_MAX_FAILURES", 10)
 TRACK_LOOKUP_WINDOW_MINUTES = env_int("TRACK_LOOKUP_WINDOW_MINUTES", 15)
 
+# Logs (docs/hardening.md): every line carries the request id and is scrubbed of phone
+# numbers, emails and NIKs (config/log_context.py). LOG_FORMAT=json in production writes
+# one JSON object per line; plain suits a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "config.log_context.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# The worker keeps Django's handlers (and so the redaction) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from complaints.client_ip import client_ip
 from complaints.models import Area, Channel, Complaint, ComplaintEvent, User
 from complaints.selectors import (
     area_children,
@@ -71,6 +72,12 @@ class PublicCreateThrottle(UserRateThrottle):
     """Citizens' submissions, per client address (or per account when logged in)."""
 
     scope = "public_create"
+
+    def get_ident(self, request: Request) -> str:
+        # DRF's own reading trusts any X-Forwarded-For unless NUM_PROXIES is set: a forged
+        # header was a fresh bucket per request. complaints.client_ip honours
+        # TRUSTED_PROXY_COUNT (0 by default: the socket's address).
+        return client_ip(request._request)
 
 
 class StaffPagination(PageNumberPagination):
