@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     # Inbound email webhooks only (channels_intake/webhooks/email.py); replies go through
     # EMAIL_BACKEND.
     "anymail",
+    "integrations",
 ]
 
 MIDDLEWARE = [

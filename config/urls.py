@@ -22,6 +22,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("integrations.open311.urls")),
 ]
 
 if settings.SERVE_MEDIA:
