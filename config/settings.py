@@ -458,6 +458,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Outbound webhooks and the LAPOR! bridge: send due retries, free stuck sends.
+    "sweep-deliveries": {
+        "task": "integrations.sweep_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "purge-pending-uploads": {
         "task": "complaints.purge_pending_uploads",
         "schedule": 3600.0,

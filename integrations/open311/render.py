@@ -13,7 +13,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
-from django.utils import timezone
+
+from ..render_time import iso
 
 XML_TYPE = "text/xml; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -38,13 +39,6 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime):
         return iso(value)
     return str(value)
-
-
-def iso(value: datetime | None) -> str | None:
-    """W3C datetime with the Asia/Jakarta offset, as the spec's examples show."""
-    if value is None:
-        return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
 
 
 def _fill(element: ET.Element, value: Any) -> None:
