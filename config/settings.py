@@ -533,3 +533,20 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
     )
+
+# SP4N-LAPOR! bridge (integrations/lapor, docs/lapor.md). Empty base URL: the bridge is
+# off (no polling); updates of linked complaints wait in the delivery table.
+LAPOR_BASE_URL = env_str("LAPOR_BASE_URL", "")
+LAPOR_TOKEN = env_str("LAPOR_TOKEN", "")
+LAPOR_ADAPTER = env_str("LAPOR_ADAPTER", "integrations.lapor.adapter.HttpLaporAdapter")
+# The partner key LAPOR! reports enter through (made on first use if missing).
+LAPOR_PARTNER_NAME = env_str("LAPOR_PARTNER_NAME", "SP4N-LAPOR!")
+LAPOR_POLL_SECONDS = env_int("LAPOR_POLL_SECONDS", 60)
+# First retry of an outbound delivery (webhooks, LAPOR!) after this many seconds, doubling.
+DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+if LAPOR_BASE_URL:
+    CELERY_BEAT_SCHEDULE["lapor-pull"] = {
+        "task": "integrations.lapor_pull",
+        "schedule": float(LAPOR_POLL_SECONDS),
+        "options": {"expires": max(1, LAPOR_POLL_SECONDS - 5)},
+    }

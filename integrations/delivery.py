@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -38,8 +39,11 @@ BODY_KEEP = 2000
 
 
 def backoff_seconds(attempts: int) -> int:
-    """30 s, 1 min, 2 min, 4 min ... after the 1st, 2nd, 3rd, 4th failed try; at most 6 h."""
-    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    """30 s, 1 min, 2 min, 4 min ... after the 1st, 2nd, 3rd, 4th failed try; at most 6 h.
+
+    The first step is DELIVERY_BACKOFF_SECONDS (30 by default)."""
+    base = getattr(settings, "DELIVERY_BACKOFF_SECONDS", BACKOFF_BASE_SECONDS)
+    return min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -113,3 +113,26 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}: {self.response_status or self.error[:40]}"
+
+
+class LaporLink(models.Model):
+    """A complaint's SP4N-LAPOR! tracking id, and how far its updates have been sent."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Dispositioned from LAPOR!")
+        FORWARDED = "forwarded", _("Forwarded to LAPOR!")
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="lapor_link")
+    lapor_id = models.CharField(_("LAPOR! tracking id"), max_length=100, unique=True)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    # The last timeline event stored for sending back (events after it are still due).
+    synced_event_id = models.BigIntegerField(default=0)
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("LAPOR! link")
+        verbose_name_plural = _("LAPOR! links")
+
+    def __str__(self) -> str:
+        return self.lapor_id
