@@ -234,6 +234,14 @@ class Status(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
+class ReportType(models.TextChoices):
+    """SP4N-LAPOR!'s report types (docs/report-types.md); rules in complaints/report_types.py."""
+
+    COMPLAINT = "pengaduan", _("Complaint")
+    SUGGESTION = "aspirasi", _("Suggestion")
+    INFORMATION = "informasi", _("Information request")
+
+
 class Priority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")
@@ -312,6 +320,9 @@ class Complaint(models.Model):
     # rahasia hides the report itself from the public.
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_confidential = models.BooleanField(_("confidential"), default=False)
+    report_type = models.CharField(
+        _("report type"), max_length=10, choices=ReportType.choices, default=ReportType.COMPLAINT
+    )
     # Set with the "duplicate" status by complaints.services.complaint_mark_duplicate: the
     # complaint whose progress this one's reporter follows. Groups stay one level deep.
     merged_into = models.ForeignKey(

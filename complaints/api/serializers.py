@@ -25,6 +25,7 @@ from complaints.models import (
     Complaint,
     ComplaintEvent,
     Priority,
+    ReportType,
     Status,
 )
 from complaints.selectors import PublicComplaint, can_see_reporter
@@ -100,6 +101,12 @@ class BaseComplaintInputSerializer(serializers.Serializer):
     )
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     reporter = ReporterInputSerializer(required=False, allow_null=True)
+    report_type = serializers.ChoiceField(
+        choices=ReportType.choices,
+        default=ReportType.COMPLAINT,
+        help_text="SP4N-LAPOR!'s report type: pengaduan (complaint, the default), aspirasi "
+        "(suggestion) or informasi (information request, answered within 10 working days).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         latitude, longitude = attrs.get("latitude"), attrs.get("longitude")

@@ -151,6 +151,7 @@ class ComplaintListCreateApi(generics.ListAPIView):
                 reporter_email=reporter.get("email", ""),
                 is_anonymous=fields["anonymous"],
                 is_confidential=fields["confidential"],
+                report_type=fields["report_type"],
             )
         except DjangoValidationError as exc:
             raise _service_error(exc) from None

@@ -56,6 +56,15 @@ LAPOR_STATUS = {
 }
 
 
+# LAPOR!'s names of its report types, to Sigap's (complaints.models.ReportType).
+LAPOR_REPORT_TYPES = {
+    "pengaduan": "pengaduan",
+    "aspirasi": "aspirasi",
+    "permintaan informasi": "informasi",
+    "informasi": "informasi",
+}
+
+
 def lapor_partner() -> PartnerKey:
     partner = PartnerKey.objects.filter(name=settings.LAPOR_PARTNER_NAME).order_by("pk").first()
     if partner is None:
@@ -81,8 +90,9 @@ def _partner_body(report: LaporReport) -> dict[str, Any]:
         body["latitude"], body["longitude"] = report.latitude, report.longitude
     if report.reporter:
         body["reporter"] = report.reporter
-    if report.report_type:
-        body["report_type"] = report.report_type
+    report_type = LAPOR_REPORT_TYPES.get(report.report_type.strip().lower().replace("_", " "))
+    if report_type:
+        body["report_type"] = report_type
     return body
 
 

@@ -31,7 +31,7 @@ EXTERNAL_PREFIX = "open311-"
 class Open311Error(Exception):
     def __init__(self, status: int, *descriptions: str) -> None:
         super().__init__("; ".join(descriptions))
-        self.status = status
+        self.code = status
         self.descriptions = descriptions
 
 

@@ -150,7 +150,7 @@ def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
             return error(fmt, 405, _("Use GET or POST."))
         rows = selectors.requests_find(_query(request.GET))
     except Open311Error as exc:
-        return error(fmt, exc.status, *exc.descriptions)
+        return error(fmt, exc.code, *exc.descriptions)
     base = _base_url()
     return respond(fmt, "service_requests", [selectors.request_row(c, base_url=base) for c in rows])
 
@@ -217,7 +217,7 @@ def updates(request: HttpRequest, fmt: str) -> HttpResponse:
         if end - start > selectors.MAX_RANGE:
             raise Open311Error(400, _("start_date and end_date are at most 90 days apart."))
     except Open311Error as exc:
-        return error(fmt, exc.status, *exc.descriptions)
+        return error(fmt, exc.code, *exc.descriptions)
     rows = [selectors.update_row(e) for e in selectors.updates_since(start=start, end=end)]
     return respond(fmt, "service_request_updates", rows)
 

@@ -126,16 +126,23 @@ def test_services_and_definitions(client, world, fmt):
     assert road["service_name"] == "Jalan rusak"
     assert road["group"] == "Infrastruktur"
     assert road["type"] == "realtime"
+    assert str(road["metadata"]).lower() == "true"  # the report type attribute
     for path in ("services", "service"):  # the singular alias older clients call
         response = client.get(f"{BASE}{path}/jalan-rusak.{fmt}")
         assert response.status_code == 200
         doc = parse(response, fmt)
         if fmt == "json":
             assert doc["service_code"] == "jalan-rusak"
-            assert isinstance(doc["attributes"], list)
+            attribute = doc["attributes"][0]
+            assert attribute["code"] == "report_type"
+            assert attribute["datatype"] == "singlevaluelist"
+            assert [v["key"] for v in attribute["values"]] == ["pengaduan", "aspirasi", "informasi"]
         else:
             assert doc.tag == "service_definition"
             assert doc.findtext("service_code") == "jalan-rusak"
+            assert doc.findtext("attributes/attribute/code") == "report_type"
+            keys = [v.findtext("key") for v in doc.findall("attributes/attribute/values/value")]
+            assert keys == ["pengaduan", "aspirasi", "informasi"]
     assert_error(client.get(f"{BASE}services/nope.{fmt}"), fmt, 404)
 
 
@@ -217,6 +224,7 @@ def test_post_request_goes_through_the_intake(client, world, partner_key, fmt):
                 "email": "warga@example.id",
                 "first_name": "Budi",
                 "phone": "081298765432",
+                "attribute[report_type]": "informasi",
                 "media": _photo(),
             },
         )
@@ -228,6 +236,8 @@ def test_post_request_goes_through_the_intake(client, world, partner_key, fmt):
     assert complaint.agency == world.roads_bdg  # routed like every other complaint
     assert complaint.reporter.phone == "+6281298765432"
     assert complaint.attachments.count() == 1
+    assert complaint.report_type == "informasi"
+    assert rows(client.get(f"{BASE}requests/{code}.{fmt}"), fmt)[0]["report_type"] == "informasi"
     message = InboundMessage.objects.get(complaint=complaint)  # stored first, in the inbox
     assert b"Lubang besar" in bytes(message.body)
     token = message.provider_message_id.rsplit("open311-", 1)[1]
@@ -257,6 +267,8 @@ def test_post_request_errors(client, world, partner_key, fmt):
     )
     assert_error(client.post(url, {**good, "lat": "abc", "api_key": partner_key}), fmt, 400)
     assert_error(client.post(url, {**good, "address_id": "99", "api_key": partner_key}), fmt, 400)
+    bad_type = {**good, "attribute[report_type]": "keluhan", "api_key": partner_key}
+    assert_error(client.post(url, bad_type), fmt, 400)
     assert Complaint.objects.count() == 0
 
 
