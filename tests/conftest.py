@@ -209,3 +209,14 @@ def photo_upload():
         return SimpleUploadedFile(name, make_image_bytes(**kwargs), content_type="image/jpeg")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Counters kept in the in-process cache (partner rate limits, tracking lookups) start
+    at zero in each test: row ids repeat across tests. A shared cache server is left alone."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()

@@ -16,8 +16,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from channels_intake.api.serializers import PartnerComplaintInputSerializer
-from channels_intake.desk import partner_complaint_submit, partner_key_lookup
-from channels_intake.models import PartnerKey
+from channels_intake.desk import (
+    partner_complaint_submit,
+    partner_key_lookup,
+    partner_key_touch,
+)
+from channels_intake.limits import partner_rate_wait
+from channels_intake.models import PartnerKey, PartnerScope
 from complaints.lifecycle import SYSTEM_ACTOR
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services import complaint_add_note
@@ -29,16 +34,26 @@ EXTERNAL_PREFIX = "open311-"
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, *descriptions: str) -> None:
+    def __init__(self, status: int, *descriptions: str, retry_after: int | None = None) -> None:
         super().__init__("; ".join(descriptions))
         self.code = status
         self.descriptions = descriptions
+        self.retry_after = retry_after
 
 
 def partner_for(api_key: str) -> PartnerKey:
+    """The key's partner, allowed to post Open311 requests now; 403 or 429 otherwise."""
     partner = partner_key_lookup(api_key or "")
     if partner is None or not partner.is_active:
         raise Open311Error(403, _("The api_key is missing, unknown or disabled."))
+    if not partner.has_scope(PartnerScope.OPEN311_WRITE):
+        raise Open311Error(403, _("This api_key may not post Open311 requests."))
+    wait = partner_rate_wait(partner)
+    if wait is not None:
+        raise Open311Error(
+            429, _("Too many requests with this api_key; retry later."), retry_after=wait
+        )
+    partner_key_touch(partner)
     return partner
 
 

@@ -27,6 +27,13 @@ MEDIA_MAX = 5 * 1024 * 1024
 _ATTRIBUTE = re.compile(r"^attribute\[([\w.-]+)\](\[\])?$")
 
 
+def _error(fmt: str, exc: Open311Error) -> HttpResponse:
+    response = error(fmt, exc.code, *exc.descriptions)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _base_url() -> str:
     return settings.PUBLIC_BASE_URL
 
@@ -150,7 +157,7 @@ def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
             return error(fmt, 405, _("Use GET or POST."))
         rows = selectors.requests_find(_query(request.GET))
     except Open311Error as exc:
-        return error(fmt, exc.code, *exc.descriptions)
+        return _error(fmt, exc)
     base = _base_url()
     return respond(fmt, "service_requests", [selectors.request_row(c, base_url=base) for c in rows])
 
@@ -217,7 +224,7 @@ def updates(request: HttpRequest, fmt: str) -> HttpResponse:
         if end - start > selectors.MAX_RANGE:
             raise Open311Error(400, _("start_date and end_date are at most 90 days apart."))
     except Open311Error as exc:
-        return error(fmt, exc.code, *exc.descriptions)
+        return _error(fmt, exc)
     rows = [selectors.update_row(e) for e in selectors.updates_since(start=start, end=end)]
     return respond(fmt, "service_request_updates", rows)
 
