@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Crockford-style alphabet without 0/O, 1/I/L, U: safe to read aloud on a hotline or SMS.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -237,7 +238,7 @@ class Status(models.TextChoices):
 class ReportType(models.TextChoices):
     """SP4N-LAPOR!'s report types (docs/report-types.md); rules in complaints/report_types.py."""
 
-    COMPLAINT = "pengaduan", _("Complaint")
+    COMPLAINT = "pengaduan", pgettext_lazy("report type", "Complaint")
     SUGGESTION = "aspirasi", _("Suggestion")
     INFORMATION = "informasi", _("Information request")
 
