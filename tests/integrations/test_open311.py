@@ -14,7 +14,9 @@ from datetime import timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from channels_intake import desk
@@ -318,3 +320,42 @@ def test_open_statuses_map_to_open(world):
 
     assert {open311_status(s) for s in OPEN_STATUSES} == {"open"}
     assert open311_status("resolved") == open311_status("rejected") == "closed"
+
+
+def test_a_fixmystreet_request_is_routed_and_its_updates_flow_back(
+    client, world, partner_key, staff_roads
+):
+    start = (timezone.now() - timedelta(minutes=1)).isoformat()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        posted = client.post(
+            f"{BASE}requests.json",
+            {
+                "api_key": partner_key,
+                "service_code": "jalan-rusak",
+                "address_id": "32.73.02.1004",
+                "description": "Lubang di Jl. Dago",
+            },
+        )
+    code = posted.json()[0]["service_request_id"]
+    complaint = Complaint.objects.get(tracking_code=code)
+    assert complaint.agency == world.roads_bdg  # the worker routed it
+    actor = Actor.for_user(staff_roads)
+    for action in ("accept", "start"):
+        complaint_transition(complaint=complaint, action=action, actor=actor)
+    complaint_transition(complaint=complaint, action="resolve", actor=actor, note="Ditambal")
+    updates = client.get(f"{BASE}servicerequestupdates.json", {"start_date": start}).json()
+    mine = [u["status"] for u in updates if u["service_request_id"] == code]
+    assert mine == ["OPEN", "OPEN", "IN_PROGRESS", "FIXED"]
+    assert client.get(f"{BASE}requests/{code}.json").json()[0]["status"] == "closed"
+
+
+def test_the_request_list_costs_the_same_queries_for_more_rows(
+    client, world, django_assert_num_queries
+):
+    make(world)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"{BASE}requests.json")
+    for _ in range(5):
+        make(world)
+    with django_assert_num_queries(len(few)):
+        assert len(client.get(f"{BASE}requests.json").json()) == 6
