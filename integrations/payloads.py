@@ -8,7 +8,7 @@ confidential hide the reporter from everyone outside the operators).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from complaints.lifecycle import status_colour
@@ -18,8 +18,11 @@ from .public import public_text
 from .render_time import iso
 
 
-def _coarse(value: Decimal | None) -> float | None:
-    return None if value is None else round(float(value), 3)
+def coarse(value: Decimal | None) -> float | None:
+    """Three decimals: about 110 m, the public map's grain; an exact point can name a house."""
+    if value is None:
+        return None
+    return float(Decimal(value).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
 
 
 def _exact(value: Decimal | None) -> float | None:
@@ -46,8 +49,8 @@ def complaint_payload(complaint: Complaint, *, personal: bool) -> dict[str, Any]
         "updated_at": iso(complaint.updated_at),
         "text": complaint.text if personal else public_text(complaint.text),
         "address": complaint.address if personal else public_text(complaint.address),
-        "latitude": (_exact if personal else _coarse)(complaint.latitude),
-        "longitude": (_exact if personal else _coarse)(complaint.longitude),
+        "latitude": (_exact if personal else coarse)(complaint.latitude),
+        "longitude": (_exact if personal else coarse)(complaint.longitude),
     }
     if personal:
         data["is_confidential"] = complaint.is_confidential

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -17,6 +16,7 @@ from django.utils import timezone
 from complaints.lifecycle import OPEN_STATUSES, event_public_text
 from complaints.models import Attachment, Category, Complaint, ComplaintEvent, Status
 
+from ..payloads import coarse
 from ..public import public_text
 from .attributes import service_attributes
 
@@ -24,8 +24,6 @@ MAX_RANGE = timedelta(days=90)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_IDS = 100
-# Three decimals: about 110 m, the public map's grain; an exact point can name a house.
-COARSE = Decimal("0.001")
 
 # mySociety's servicerequestupdates statuses, from Sigap's lifecycle.
 UPDATE_STATUS = {
@@ -129,12 +127,6 @@ def request_by_id(request_id: str) -> Complaint | None:
     return public_requests().filter(tracking_code=request_id).first()
 
 
-def _coarse(value: Decimal | None) -> float | None:
-    if value is None:
-        return None
-    return float(Decimal(value).quantize(COARSE, rounding=ROUND_HALF_UP))
-
-
 def _status_notes(complaint: Complaint) -> str:
     events = getattr(complaint, "public_events", None)
     if events is None:
@@ -171,8 +163,8 @@ def request_row(complaint: Complaint, *, base_url: str) -> dict[str, Any]:
         "address": public_text(complaint.address),
         "address_id": "",
         "zipcode": "",
-        "lat": _coarse(complaint.latitude),
-        "long": _coarse(complaint.longitude),
+        "lat": coarse(complaint.latitude),
+        "long": coarse(complaint.longitude),
         "media_url": _media_url(complaint, base_url),
         **request_attributes(complaint),
     }
