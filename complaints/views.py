@@ -106,6 +106,7 @@ def _create(form: ComplaintForm) -> Complaint | None:
             reporter_email=data.get("email", ""),
             is_anonymous=data.get("is_anonymous", False),
             is_confidential=data.get("is_confidential", False),
+            report_type=data.get("report_type") or "pengaduan",
             photos=form.processed_photos,
             pending_uploads=form.kept_after_removal(),
         )

@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     # Inbound email webhooks only (channels_intake/webhooks/email.py); replies go through
     # EMAIL_BACKEND.
     "anymail",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -516,6 +517,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Outbound webhooks and the LAPOR! bridge: send due retries, free stuck sends.
+    "sweep-deliveries": {
+        "task": "integrations.sweep_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "purge-pending-uploads": {
         "task": "complaints.purge_pending_uploads",
         "schedule": 3600.0,
@@ -694,3 +701,19 @@ CELERY_BEAT_SCHEDULE["refresh-map-cells"] = {
     "schedule": float(MAP_CELLS_REFRESH_SECONDS),
     "options": {"expires": max(1, MAP_CELLS_REFRESH_SECONDS - 5)},
 }
+# SP4N-LAPOR! bridge (integrations/lapor, docs/lapor.md). Empty base URL: the bridge is
+# off (no polling); updates of linked complaints wait in the delivery table.
+LAPOR_BASE_URL = env_str("LAPOR_BASE_URL", "")
+LAPOR_TOKEN = env_str("LAPOR_TOKEN", "")
+LAPOR_ADAPTER = env_str("LAPOR_ADAPTER", "integrations.lapor.adapter.HttpLaporAdapter")
+# The partner key LAPOR! reports enter through (made on first use if missing).
+LAPOR_PARTNER_NAME = env_str("LAPOR_PARTNER_NAME", "SP4N-LAPOR!")
+LAPOR_POLL_SECONDS = env_int("LAPOR_POLL_SECONDS", 60)
+# First retry of an outbound delivery (webhooks, LAPOR!) after this many seconds, doubling.
+DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+if LAPOR_BASE_URL:
+    CELERY_BEAT_SCHEDULE["lapor-pull"] = {
+        "task": "integrations.lapor_pull",
+        "schedule": float(LAPOR_POLL_SECONDS),
+        "options": {"expires": max(1, LAPOR_POLL_SECONDS - 5)},
+    }

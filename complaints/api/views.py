@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -85,6 +85,16 @@ class StaffPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request: Request) -> int:
+        """A page_size that is not a whole number from 1 is a 400, not quietly the default."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        for value in values:
+            if not value.isdigit() or int(value) < 1:
+                raise ValidationError(
+                    {self.page_size_query_param: [_("A whole number from 1 to 100.")]}
+                )
+        return super().get_page_size(request)
+
 
 def _staff_list_queryset(user: User) -> QuerySet[Complaint]:
     return complaint_visible_to(user).select_related(
@@ -119,7 +129,12 @@ class ComplaintListCreateApi(generics.ListAPIView):
         summary="List complaints (staff)",
         description="Complaints visible to the caller: agency staff see their own "
         "agency's only, whatever the filters say. Newest first.",
-        responses={200: ComplaintStaffOutputSerializer(many=True), 403: NOT_AUTHENTICATED},
+        responses={
+            200: ComplaintStaffOutputSerializer(many=True),
+            400: OpenApiResponse(description="A filter value is not one of its choices."),
+            403: NOT_AUTHENTICATED,
+            404: OpenApiResponse(description="No such page (past the last one, or 0)."),
+        },
         tags=[STAFF_TAG],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -158,6 +173,7 @@ class ComplaintListCreateApi(generics.ListAPIView):
                 reporter_email=reporter.get("email", ""),
                 is_anonymous=fields["anonymous"],
                 is_confidential=fields["confidential"],
+                report_type=fields["report_type"],
             )
         except DjangoValidationError as exc:
             raise _service_error(exc) from None
