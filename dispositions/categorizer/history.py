@@ -22,6 +22,7 @@ from complaints.models import Agency, Area, Category
 
 from ..models import TrainingExample
 from .area_names import AreaMatcher
+from .split_evaluation import SplitRow
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -335,3 +336,26 @@ def labeled_rows(
             continue
         found.append((text, category.slug, agency.slug if agency else ""))
     return LabeledFile(found, categories.unknown, agencies.unknown, skipped)
+
+
+def split_rows(*, path: Path, columns: Columns) -> list[SplitRow]:
+    """The file's rows with text and topic as plain names, for a time-split evaluation."""
+    rows = read_rows(path)
+    check_columns(rows, columns)
+    found = []
+    for row in rows:
+        text, topic = _cell(row, columns.text), _cell(row, columns.category)
+        if not text or not topic:
+            continue
+        day = _parse_date(row.get(columns.date)) if columns.date else None
+        found.append(
+            SplitRow(
+                text=text,
+                topic=topic,
+                agency=_cell(row, columns.agency),
+                kecamatan=_cell(row, columns.kecamatan),
+                kelurahan=_cell(row, columns.kelurahan),
+                day=day.isoformat() if day else "",
+            )
+        )
+    return found
