@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from complaints.models import Area
 from dispositions.categorizer.mined_routing import HistoryRow, RoutingTable
 from dispositions.categorizer.split_evaluation import coverage_at
 from tests.dispositions.test_categorizer import SMALL_SET
@@ -113,3 +114,61 @@ def test_time_split_needs_a_date_column_and_a_valid_date(tmp_path):
         call_command(
             "evaluate_categorizer", str(path), *SPLIT_OPTIONS, "--time-split", "2030-01-01"
         )
+
+
+@pytest.mark.django_db
+def test_propose_routing_from_history_then_apply_inactive(world):
+    from complaints.models import Agency
+    from dispositions.models import RoutingRule, TrainingExample
+
+    dinkes = Agency.objects.create(slug="dinkes", name="Dinas Kesehatan", level="city")
+    dago = Area.objects.get(code="32.73.02.1004")
+
+    def example(category, area, agency, n):
+        for i in range(n):
+            TrainingExample.objects.create(
+                text=f"aduan {i}", category=category, area=area, agency=agency, source="import"
+            )
+
+    example(world.health, dago, dinkes, 3)
+    example(world.health, world.sukarasa, dinkes, 2)
+    example(world.road, world.sukarasa, world.kel_sukarasa, 3)  # the kelurahan's own office
+    example(world.streetlight, dago, world.roads_bdg, 2)  # too little history
+
+    out = io.StringIO()
+    call_command("propose_routing", stdout=out)
+    report = out.getvalue()
+    assert "Proposed rules: 2;" in report and "Dry run: nothing written." in report
+    assert "Kesehatan @ KOTA BANDUNG (32.73) -> Dinas Kesehatan  [mined: 5/5" in report
+    assert "Jalan rusak @ Sukarasa (32.73.01.1001) -> Kelurahan Sukarasa" in report
+    assert not RoutingRule.objects.filter(note__startswith="mined").exists()
+
+    call_command("propose_routing", "--apply", stdout=io.StringIO())
+    mined = RoutingRule.objects.filter(note__startswith="mined")
+    assert sorted(
+        mined.values_list("category__slug", "area__code", "agency__slug", "is_active")
+    ) == [
+        ("jalan-rusak", "32.73.01.1001", "kel-sukarasa", False),
+        ("kesehatan", "32.73", "dinkes", False),
+    ]
+    out = io.StringIO()
+    call_command("propose_routing", stdout=out)
+    assert "Proposed rules: 0; topic/area pairs already ruled: 2" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_admin_activates_reviewed_rules_in_bulk(world, admin_user, client):
+    from dispositions.models import RoutingRule
+
+    proposed = RoutingRule.objects.create(
+        category=world.health, area=world.sukarasa, agency=world.kel_sukarasa, is_active=False
+    )
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/dispositions/routingrule/",
+        {"action": "activate_rules", "_selected_action": [proposed.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    proposed.refresh_from_db()
+    assert proposed.is_active
