@@ -20,6 +20,7 @@ from .models import (
     Agency,
     Area,
     Attachment,
+    AuditEntry,
     Category,
     Complaint,
     ComplaintEvent,
@@ -217,3 +218,22 @@ class ComplaintEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("complaint__tracking_code",)
     list_select_related = ("complaint",)
     date_hierarchy = "created_at"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail: read-only, searchable by user, address and object."""
+
+    list_display = ("at", "username", "action", "target", "ip", "status_code")
+    list_filter = ("action",)
+    search_fields = ("username", "target", "ip", "path")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

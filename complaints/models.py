@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Crockford-style alphabet without 0/O, 1/I/L, U: safe to read aloud on a hotline or SMS.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -241,6 +242,14 @@ class Status(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
+class ReportType(models.TextChoices):
+    """SP4N-LAPOR!'s report types (docs/report-types.md); rules in complaints/report_types.py."""
+
+    COMPLAINT = "pengaduan", pgettext_lazy("report type", "Complaint")
+    SUGGESTION = "aspirasi", _("Suggestion")
+    INFORMATION = "informasi", _("Information request")
+
+
 class Priority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")
@@ -319,6 +328,9 @@ class Complaint(models.Model):
     # rahasia hides the report itself from the public.
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_confidential = models.BooleanField(_("confidential"), default=False)
+    report_type = models.CharField(
+        _("report type"), max_length=10, choices=ReportType.choices, default=ReportType.COMPLAINT
+    )
     # Set with the "duplicate" status by complaints.services.complaint_mark_duplicate: the
     # complaint whose progress this one's reporter follows. Groups stay one level deep.
     merged_into = models.ForeignKey(

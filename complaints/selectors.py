@@ -28,6 +28,7 @@ from .models import (
     User,
 )
 from .privacy import mask_personal_data
+from .report_types import public_status_label as report_type_label
 
 
 def complaint_visible_to(user: User) -> QuerySet[Complaint]:
@@ -200,7 +201,9 @@ def complaint_public_view(complaint: Complaint, *, for_reporter: bool = True) ->
         address=mask_personal_data(complaint.address),
         channel=complaint.get_channel_display(),
         status=holder.status,
-        status_label=public_status_label(holder.status),
+        status_label=report_type_label(
+            complaint.report_type, holder.status, public_status_label(holder.status)
+        ),
         colour=status_colour(holder.status),
         agency=holder.agency.name if holder.agency else "",
         due_at=holder.due_at if holder.status in OPEN_STATUSES else None,

@@ -13,6 +13,7 @@ import secrets
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -141,21 +142,43 @@ INSTALLED_APPS = [
     "dispositions",
     "channels_intake",
     "dashboard",
+    # Sign-in defence (docs/sign-in.md): lockout, two-factor codes, CSP headers.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     # Inbound email webhooks only (channels_intake/webhooks/email.py); replies go through
     # EMAIL_BACKEND.
     "anymail",
+    "integrations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.log_context.RequestIdMiddleware",
+    "config.request_guard.RequestGuardMiddleware",
+    "config.request_guard.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "complaints.session_idle.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "complaints.two_factor.TwoFactorMiddleware",
+    "complaints.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by the backend into the page.
+    "axes.middleware.AxesMiddleware",
+]
+# django-axes checks the lockout before Django's own backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,6 +230,13 @@ def _database(url: str) -> dict[str, Any]:
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sigap.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
+# A read replica (docs/scaling.md): the report and statistics pages read from it through
+# config/db_router.py; unset, everything uses the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {**DATABASES["replica"].get("TEST", {}), "MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -246,6 +276,15 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
 UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The request guard (config/request_guard.py, docs/hardening.md): bodies over these sizes
+# are refused with 413 before any view reads them, JSON nested deeper with 400. A multipart
+# upload may carry every photo at its limit; the email webhooks whole messages (Postmark
+# posts its 35 MB inbound as one JSON body).
+REQUEST_MAX_JSON_DEPTH = env_int("REQUEST_MAX_JSON_DEPTH", 32)
+REQUEST_MAX_UPLOAD_BYTES = UPLOAD_MAX_BYTES * UPLOAD_MAX_PHOTOS + DATA_UPLOAD_MAX_MEMORY_SIZE
+# Seconds a client is told to wait (Retry-After) when the database cannot be reached.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 5)
+REQUEST_BODY_LIMITS = {"/webhooks/email/": 40 * 1024 * 1024}
 
 # The citizen's map pin: a deployment may point at its own tile server. With none
 # reachable the map stays blank and typed coordinates still work.
@@ -306,6 +345,11 @@ TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rst
 CONVERSATION_WINDOW_SECONDS = env_int("CONVERSATION_WINDOW_SECONDS", 300)
 if CONVERSATION_WINDOW_SECONDS < 0:
     raise ImproperlyConfigured("CONVERSATION_WINDOW_SECONDS must not be negative")
+# Signed deliveries stamped more than this many hours ago (or this many seconds ahead) are
+# refused as replays (channels_intake/webhooks/common.py stale_refusal); 0 turns it off.
+# Meta retries for 7 days, so 8 days lets every honest retry through.
+INBOUND_MAX_AGE_HOURS = env_int("INBOUND_MAX_AGE_HOURS", 8 * 24)
+INBOUND_MAX_CLOCK_SKEW_SECONDS = env_int("INBOUND_MAX_CLOCK_SKEW_SECONDS", 3600)
 # Largest file fetched from a provider (photos, audio, documents), in megabytes.
 INBOUND_MEDIA_MAX_MB = env_int("INBOUND_MEDIA_MAX_MB", 16)
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within
@@ -343,7 +387,8 @@ if QUEUE_DUE_SOON_HOURS < 1:
 
 # Email (escalation notices). The console backend prints mail in the worker's log, which
 # is what the embedded run wants; production sets the SMTP backend and its server.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend's output is scrubbed of addresses, phones and NIKs like the logs.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "config.log_context.RedactingConsoleEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sigap <sigap@localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -408,6 +453,11 @@ else:
         # (docs/resilience.md). Publishes with retries, beat and the worker's own
         # reconnection use their own retry settings and are unaffected.
         "max_retries": 0,
+        # A message taken by a worker that died without acknowledging it (kill -9, a lost
+        # machine) goes back on the queue after this many seconds. It must exceed the
+        # longest countdown a task is given (retries back off up to minutes), or a waiting
+        # retry is delivered twice; the tasks are idempotent either way (docs/hardening.md).
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -418,6 +468,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Queues of their own (STYLE.md: intake, notify, default), so a citizen's acknowledgement
+# and the routing of complaints never wait behind a backlog of other people's incoming
+# messages: a worker serving several queues takes from each in turn (docs/scaling.md).
+CELERY_TASK_ROUTES = {
+    "channels_intake.process_inbound": {"queue": "intake"},
+    "channels_intake.process_partner_inbound": {"queue": "intake"},
+    "channels_intake.fetch_media": {"queue": "intake"},
+    "channels_intake.reply_to_event": {"queue": "notify"},
+    "channels_intake.send_outbound": {"queue": "notify"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Safety net: anything created while the broker was unreachable is routed anyway.
@@ -457,10 +517,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Outbound webhooks and the LAPOR! bridge: send due retries, free stuck sends.
+    "sweep-deliveries": {
+        "task": "integrations.sweep_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "purge-pending-uploads": {
         "task": "complaints.purge_pending_uploads",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # Report facts absorb the events and ratings past their high-water mark.
+    "refresh-report-facts": {
+        "task": "dashboard.refresh_report_facts",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }
 if IMAP_HOST:
@@ -495,6 +567,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# /healthz connects to the broker at most once per this many seconds per process and
+# repeats the last answer in between: a load balancer polling every second must not open
+# a broker connection per poll (issue 11 measured a p99 of 3.4 s).
+HEALTHZ_BROKER_CHECK_SECONDS = env_int("HEALTHZ_BROKER_CHECK_SECONDS", 15)
 # Per-process memory by default; CACHE_URL=redis://... shares counters (rate limits) across
 # gunicorn workers and servers.
 CACHE_URL = env_str("CACHE_URL", "")
@@ -503,17 +579,50 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Proxies in front of Sigap that append to X-Forwarded-For (nginx, a load balancer): the
+# client's address is read that many entries from the right (complaints/client_ip.py).
+# 0, the default, ignores the header: safe when Sigap is reached directly, and a proxy
+# that is not counted makes every client share the proxy's address (limits hit early),
+# never lets a client forge its own.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative")
+# Rate limits (django-ratelimit's "N/period" with s, m, h or d; docs/hardening.md). A
+# mobile carrier's NAT puts many citizens behind one address, hence the generous defaults.
+PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "30/h")
 # The tracking lookup by code + phone: failed attempts allowed per client and window.
 TRACK_LOOKUP_MAX_FAILURES = env_int("TRACK_LOOKUP_MAX_FAILURES", 10)
 TRACK_LOOKUP_WINDOW_MINUTES = env_int("TRACK_LOOKUP_WINDOW_MINUTES", 15)
 
+# Logs (docs/hardening.md): every line carries the request id and is scrubbed of phone
+# numbers, emails and NIKs (config/log_context.py). LOG_FORMAT=json in production writes
+# one JSON object per line; plain suits a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "config.log_context.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# The worker keeps Django's handlers (and so the redaction) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -526,6 +635,49 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
     )
+
+# Sign-in defence (docs/sign-in.md).
+# django-axes: an account, and separately an address, is locked after this many failed
+# sign-ins in a row, for AXES_COOLOFF_TIME hours; an administrator unlocks at once in the
+# admin (Axes > Access attempts) or with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_float("LOGIN_LOCKOUT_HOURS", 1.0)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "complaints.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP with recovery codes): required for these roles and
+# for superusers; agency staff only when TWO_FACTOR_AGENCY_STAFF is on.
+TWO_FACTOR_REQUIRED = True  # tests/conftest.py turns it off for tests not marked two_factor
+TWO_FACTOR_REQUIRED_ROLES = ["operator", "supervisor", "admin"]
+if env_bool("TWO_FACTOR_AGENCY_STAFF", False):
+    TWO_FACTOR_REQUIRED_ROLES += ["agency_staff", "agency_head"]
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sigap")
+# Idle expiry: a staff session ends this many minutes after its last request
+# (complaints/session_idle.py); and after SESSION_MAX_HOURS whatever happens.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1")
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
+# Content-Security-Policy (django-csp): scripts, styles and fonts only from Sigap itself,
+# no inline script; images also from the map's tile server (MAP_TILE_URL).
+_TILE = urlsplit(MAP_TILE_URL)
+_TILE_ORIGIN = f"{_TILE.scheme}://{_TILE.netloc}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", _TILE_ORIGIN],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Public and staff maps (docs/public-pages.md): where the map opens, "lat,lon,zoom".
 # MAP_TILE_URL above is their background too; an empty value draws the points on a plain
@@ -549,3 +701,19 @@ CELERY_BEAT_SCHEDULE["refresh-map-cells"] = {
     "schedule": float(MAP_CELLS_REFRESH_SECONDS),
     "options": {"expires": max(1, MAP_CELLS_REFRESH_SECONDS - 5)},
 }
+# SP4N-LAPOR! bridge (integrations/lapor, docs/lapor.md). Empty base URL: the bridge is
+# off (no polling); updates of linked complaints wait in the delivery table.
+LAPOR_BASE_URL = env_str("LAPOR_BASE_URL", "")
+LAPOR_TOKEN = env_str("LAPOR_TOKEN", "")
+LAPOR_ADAPTER = env_str("LAPOR_ADAPTER", "integrations.lapor.adapter.HttpLaporAdapter")
+# The partner key LAPOR! reports enter through (made on first use if missing).
+LAPOR_PARTNER_NAME = env_str("LAPOR_PARTNER_NAME", "SP4N-LAPOR!")
+LAPOR_POLL_SECONDS = env_int("LAPOR_POLL_SECONDS", 60)
+# First retry of an outbound delivery (webhooks, LAPOR!) after this many seconds, doubling.
+DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+if LAPOR_BASE_URL:
+    CELERY_BEAT_SCHEDULE["lapor-pull"] = {
+        "task": "integrations.lapor_pull",
+        "schedule": float(LAPOR_POLL_SECONDS),
+        "options": {"expires": max(1, LAPOR_POLL_SECONDS - 5)},
+    }

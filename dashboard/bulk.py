@@ -40,6 +40,13 @@ from .desk_views import desk_required
 MAX_BULK = 100
 
 
+class TrackingCodesField(forms.MultipleChoiceField):
+    """Any tracking codes: bulk_apply checks each against what the user may see."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
 class BulkActionForm(forms.Form):
     ACTIONS = [
         ("categorize", _("Set category")),
@@ -48,7 +55,7 @@ class BulkActionForm(forms.Form):
         ("reject", _("Reject")),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    codes = forms.MultipleChoiceField(choices=())  # any code: checked against visibility
+    codes = TrackingCodesField(choices=())
     category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), required=False)
     into = forms.CharField(required=False, max_length=12)

@@ -159,7 +159,7 @@ class ComplaintFilterForm(AreaTreeForm):
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
-        super().__init__(_with_area_levels(data), *args, **kwargs)
+        super().__init__(_with_area_levels(_without_blanks(data)), *args, **kwargs)
         for level in AREA_LEVELS:
             self.fields[level].choices[0] = ("", gettext("All"))
 
@@ -178,6 +178,16 @@ class ComplaintFilterForm(AreaTreeForm):
         if start and end and end < start:
             self.add_error("date_to", gettext("The end date is before the start date."))
         return data
+
+
+def _without_blanks(data: Any) -> Any:
+    """A browser submits every field of the filter bar; an empty one means "any"."""
+    if not isinstance(data, QueryDict):
+        return data
+    kept = QueryDict(mutable=True)
+    for key, values in data.lists():
+        kept.setlist(key, [v for v in values if v.strip()])
+    return kept
 
 
 def _with_area_levels(data: Any) -> Any:

@@ -10,11 +10,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms import MultipleFileInput, MultipleImageField, check_photos, uploaded_files
+from complaints.forms import (
+    AREA_LEVELS,
+    AreaTreeForm,
+    MultipleFileInput,
+    MultipleImageField,
+    check_photos,
+    uploaded_files,
+)
 from complaints.images import ProcessedImage
-from complaints.models import Agency, Area, Category
-from complaints.selectors import area_by_code
+from complaints.models import Agency, Category, Complaint
 from dispositions.models import CategorizationDecision
+from dispositions.selectors import agencies_covering, triage_agency_suggestion
 
 from .selectors import forward_targets
 
@@ -87,11 +94,14 @@ class ReasonForm(forms.Form):
     reason = _note_field(_("Reason"), required=True)
 
 
-class AssignForm(forms.Form):
-    """An operator sends a complaint from triage to an agency, setting its category.
+class AssignForm(AreaTreeForm):
+    """An operator sends a complaint from triage to an agency, setting its category and area.
 
-    The categorizer's best suggestion (and its agency, when it is sure enough) come
-    preselected; choosing a category records the operator's decision.
+    Only agencies that hold authority in the complaint's area are offered. The
+    categorizer's best category comes preselected, and the agency it suggests when that
+    agency covers the area (else the routing rules' pick); the area is chosen with the
+    citizen form's picker, starting at the complaint's area. Choosing a category records
+    the operator's decision.
     """
 
     category = forms.ModelChoiceField(
@@ -103,19 +113,25 @@ class AssignForm(forms.Form):
     agency = forms.ModelChoiceField(
         label=_("Agency"), queryset=Agency.objects.none(), empty_label=_("— choose —")
     )
-    area_code = forms.CharField(
-        label=_("Area code"),
-        required=False,
-        max_length=16,
-        help_text=_("Optional: the kecamatan or kelurahan code, e.g. 32.73.02.1004."),
-    )
     note = _note_field(_("Note for the agency"), required=False, rows=2)
 
     def __init__(
-        self, *args: Any, suggestion: CategorizationDecision | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        complaint: Complaint | None = None,
+        suggestion: CategorizationDecision | None = None,
+        **kwargs: Any,
     ) -> None:
+        area = complaint.area if complaint is not None else None
+        if area is not None:
+            parts = area.code.split(".")
+            kwargs["initial"] = {
+                level: ".".join(parts[: n + 1])
+                for n, level in enumerate(AREA_LEVELS)
+                if n < len(parts)
+            } | kwargs.get("initial", {})
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = forward_targets(exclude=None)
+        self.fields["agency"].queryset = agencies_covering(area)
         self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
             "parent"
         )
@@ -126,19 +142,17 @@ class AssignForm(forms.Form):
                 .values_list("pk", flat=True)
                 .first()
             )
-        sure = settings.CATEGORIZER_THRESHOLD
-        if suggestion is not None and (suggestion.agency_confidence or 0) >= sure:
-            self.fields["agency"].initial = suggestion.agency_suggestion_id
+        if complaint is not None:
+            agency = triage_agency_suggestion(complaint=complaint, decision=suggestion)
+            self.fields["agency"].initial = agency.pk if agency is not None else None
 
-    def clean_area_code(self) -> Area | None:
-        """The area with this official code, or None when left blank."""
-        code = self.cleaned_data["area_code"].strip()
-        if not code:
-            return None
-        area = area_by_code(code)
-        if area is None:
-            raise ValidationError(gettext("No area has the code “%s”.") % code)
-        return area
+    def area_fields(self) -> list[forms.BoundField]:
+        return [self[level] for level in AREA_LEVELS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["area"] = self.chosen_area() if not self.errors else None
+        return data
 
 
 class QuestionForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bulk, desk_views, map_views, queue_views, views
+from . import bulk, desk_views, map_views, queue_views, report_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -30,4 +30,7 @@ urlpatterns = [
         views.complaint_action,
         name="complaint_action",
     ),
+    path("laporan/", report_views.index, name="reports"),
+    path("laporan/<slug:name>/", report_views.section, name="report"),
+    path("laporan/<slug:name>.<str:fmt>", report_views.section, name="report_export"),
 ]

@@ -28,6 +28,7 @@ from complaints.selectors import complaint_visible_to
 from dispositions import duplicates
 from dispositions import services as disposition_services
 from dispositions.models import CategorizationDecision, Disposition, DuplicateLink
+from dispositions.selectors import triage_agency_suggestion
 
 from . import selectors
 from .forms import (
@@ -41,6 +42,7 @@ from .forms import (
     ReasonForm,
     ResolveForm,
 )
+from .reasons import rejection_reasons
 
 # Actions ----------------------------------------------------------------------------
 
@@ -96,7 +98,7 @@ def _assign(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
         actor=actor,
         agency=form.cleaned_data["agency"],
         note=form.cleaned_data["note"],
-        area=form.cleaned_data["area_code"],
+        area=form.cleaned_data["area"],
         category=form.cleaned_data["category"],
     )
 
@@ -200,7 +202,7 @@ def _make_form(
     if form_class is ForwardForm:
         return ForwardForm(data, files, prefix=name, current_agency=complaint.agency)
     if form_class is AssignForm:
-        return AssignForm(data, files, prefix=name, suggestion=suggestion)
+        return AssignForm(data, files, prefix=name, complaint=complaint, suggestion=suggestion)
     return form_class(data, files, prefix=name)
 
 
@@ -224,6 +226,10 @@ def _render_detail(
             "c": detail.complaint,
             "forms": action_forms,
             "channel_messages": complaint_channel_messages(complaint=detail.complaint),
+            "suggested_agency": triage_agency_suggestion(
+                complaint=detail.complaint, decision=detail.categorization
+            ),
+            "reasons": rejection_reasons() if "reject" in action_forms else [],
         },
         status=status,
     )

@@ -18,6 +18,7 @@ from complaints import services as complaint_services
 from complaints.areas import AreaLoadResult, areas_load_provinces
 from complaints.lifecycle import CITIZEN_ACTOR, Actor, complaint_transition
 from complaints.models import Agency, Area, Category, Channel, Complaint, User
+from complaints.two_factor import demo_totp_device, two_factor_required
 
 from . import services
 from .categorizer import services as categorizer
@@ -605,6 +606,9 @@ def users_load(*, agencies: dict[str, Agency]) -> tuple[list[User], Counter[Chan
             },
             password=DEMO_PASSWORD,
         )
+        if two_factor_required(user):
+            # A documented key so the demo stays usable (docs/sign-in.md); never in production.
+            demo_totp_device(user=user)
         users.append(user)
         changes[change] += 1
     return users, changes
@@ -652,10 +656,14 @@ def complaints_load(
     return len(COMPLAINTS)
 
 
+DEMO_PROVINCES = ("31", "32")
+
+
 def _demo_areas(*, load_areas: bool) -> tuple[dict[str, Area], AreaLoadResult | None]:
     loaded = None
     if load_areas and not Area.objects.exists():
-        _paths, loaded = areas_load_provinces()
+        # The demo's two provinces only: data/wilayah/ also holds others (35 Jawa Timur).
+        _paths, loaded = areas_load_provinces(provinces=DEMO_PROVINCES)
     codes = demo_area_codes()
     areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
     missing = sorted(codes - areas.keys())

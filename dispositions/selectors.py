@@ -9,9 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from complaints.lifecycle import OPEN_STATUSES
-from complaints.models import Agency, Complaint, Reporter
+from complaints.models import Agency, Area, Category, Complaint, Reporter
 
-from .models import Disposition, DuplicateLink, Escalation
+from .models import CategorizationDecision, Disposition, DuplicateLink, Escalation
 
 
 @dataclass(frozen=True)
@@ -121,3 +121,35 @@ def complaints_awaiting_answer(*, reporter: Reporter) -> QuerySet[Complaint]:
         .filter(question_at__isnull=False)
         .order_by("-question_at")
     )
+
+
+def agencies_covering(area: Area | None) -> QuerySet[Agency]:
+    """Active agencies that hold authority in `area`: covering it, a level above it, or part
+    of it (a kelurahan office inside a kecamatan). With no area, every active agency."""
+    qs = Agency.objects.filter(is_active=True)
+    if area is None:
+        return qs.order_by("name")
+    parts = area.code.split(".")
+    above = [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    inside = Q(areas__code__in=above) | Q(areas__code__startswith=f"{area.code}.")
+    return qs.filter(pk__in=Agency.objects.filter(inside).values("pk")).order_by("name")
+
+
+def triage_agency_suggestion(
+    *, complaint: Complaint, decision: CategorizationDecision | None
+) -> Agency | None:
+    """The agency to preselect in triage: the categorizer's, if it holds authority in the
+    complaint's area; else the routing rules' pick for the suggested category and area."""
+    if decision is None:
+        return None
+    covering = agencies_covering(complaint.area)
+    if decision.agency_suggestion_id and covering.filter(pk=decision.agency_suggestion_id).exists():
+        return decision.agency_suggestion
+    slugs = [s.get("category_slug") for s in decision.suggestions or []]
+    category = Category.objects.filter(slug__in=slugs[:1], is_active=True).first()
+    if category is None or complaint.area is None:
+        return None
+    from .services import routing_rule_match
+
+    match = routing_rule_match(category=category, area=complaint.area)
+    return match.agency if match is not None else None

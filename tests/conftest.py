@@ -60,6 +60,13 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_done(request, settings):
+    """Personas sign in with a password alone; tests marked two_factor get the real gate."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture
 def english():
     """Service-level tests match the English msgids; pages are tested in Indonesian."""
@@ -209,3 +216,13 @@ def photo_upload():
         return SimpleUploadedFile(name, make_image_bytes(**kwargs), content_type="image/jpeg")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache, which outlives a test; each starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

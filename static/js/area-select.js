@@ -34,6 +34,8 @@
   }
 
   function serverFallback() {
+    // A form whose submit would act (send to an agency) is never submitted for this.
+    if (fieldset.hasAttribute("data-no-fallback")) return;
     if (form.requestSubmit) form.requestSubmit(refresh);
     else refresh.click();
   }

@@ -62,6 +62,8 @@ class BrowserSession:
     contexts: list[BrowserContext] = field(default_factory=list)
     # Uncaught JavaScript errors of every page opened, as "url: message".
     js_errors: list[str] = field(default_factory=list)
+    # Content-Security-Policy refusals of every page opened, as "url: message".
+    csp_violations: list[str] = field(default_factory=list)
 
     def new_page(
         self, *, mobile: bool = True, javascript: bool = True, locale: str = "id-ID"
@@ -86,7 +88,13 @@ class BrowserSession:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.js_errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: self._csp_violation(page, message.text))
         return page
+
+    def _csp_violation(self, page: Page, text: str) -> None:
+        """Chromium reports each Content-Security-Policy refusal on the console."""
+        if "Content Security Policy" in text:
+            self.csp_violations.append(f"{page.url}: {text}")
 
     def login(self, page: Page, *, username: str, password: str = PASSWORD) -> None:
         """Log in through the real /login/ form and wait until it lets us in."""

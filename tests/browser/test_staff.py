@@ -50,7 +50,7 @@ def test_agency_staff_accept_start_and_resolve_with_evidence(browser, world, sta
     assert page.locator(f"#queue tr[data-code='{other.tracking_code}']").is_visible()
     browser.screenshot(page, "staff-queue")
 
-    row.locator("a.code").click()
+    row.locator("a.queue-link").click()
     page.wait_for_selector("#status-badge")
     assert page.locator("#status-badge").get_attribute("data-colour") == "red"
     browser.screenshot(page, "staff-detail-assigned")

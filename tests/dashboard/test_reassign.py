@@ -168,7 +168,13 @@ def test_operator_sets_the_area_when_assigning_from_triage(client, world, operat
 
     response = client.post(
         action_url(complaint, "assign"),
-        {"assign-agency": world.env_bdg.pk, "assign-area_code": " 32.73.02.1004 "},
+        {
+            "assign-agency": world.env_bdg.pk,
+            "assign-province": "32",
+            "assign-regency": "32.73",
+            "assign-district": "32.73.02",
+            "assign-village": "32.73.02.1004",
+        },
     )
 
     assert response.status_code == 302
@@ -181,15 +187,20 @@ def test_operator_sets_the_area_when_assigning_from_triage(client, world, operat
     assert "Dago" in event.note
 
 
-def test_an_unknown_area_code_is_refused(client, world, operator):
+def test_an_area_outside_the_one_above_is_refused(client, world, operator):
     complaint = make_complaint(world, category=world.health, area=world.bandung)
     client.force_login(operator)
     response = client.post(
         action_url(complaint, "assign"),
-        {"assign-agency": world.env_bdg.pk, "assign-area_code": "99.99"},
+        {
+            "assign-agency": world.env_bdg.pk,
+            "assign-province": "32",
+            "assign-regency": "32.73",
+            "assign-district": "99.99",
+        },
     )
     assert response.status_code == 400
-    assert "99.99" in response.content.decode()
+    assert "tidak berada di dalam" in response.content.decode()
     complaint.refresh_from_db()
     assert complaint.status == Status.TRIAGE
     assert complaint.area == world.bandung

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from complaints.areas import AreaDataError
+from complaints.two_factor import demo_key_base32, totp_code_now
 from dispositions.demo import DEMO_PASSWORD, DemoDataError, DemoLoadResult, demo_load
 
 
@@ -62,3 +63,7 @@ class Command(BaseCommand):
         for username, role, agency in rows:
             out.write(f"  {username:<{widths[0]}}  {role:<{widths[1]}}  {agency}")
         out.write("A password changed after the first run is kept.")
+        out.write(
+            f"Two-factor code for operator, supervisor and admin: `manage.py demo_totp` "
+            f"(now {totp_code_now()}), or add the key {demo_key_base32()} to an authenticator app."
+        )
