@@ -61,6 +61,7 @@ def seed(world, staff_roads):
 def test_public_list_and_map_on_a_phone_and_desktop(browser, world, staff_roads):
     _made, secret = seed(world, staff_roads)
     page = browser.new_page(mobile=True)
+    page.set_viewport_size({"width": 360, "height": 760})
     page.goto("/aduan/")
     assert page.locator(".public-row").count() == 4
     assert PHONE not in page.content() and secret.tracking_code not in page.content()

@@ -153,6 +153,9 @@ def test_no_public_url_shows_a_phone_nik_or_email(client, seeded):
         reverse("complaints:public_detail", args=[seeded["anon"].tracking_code]),
         reverse("complaints:track", args=[shown.public_token]),
         reverse("complaints-api:track", args=[shown.public_token]),
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.xml",
+        f"/open311/v2/requests/{shown.tracking_code}.json",
     ]
     urls += [reverse("complaints:track", args=[c.public_token]) for c in Complaint.objects.all()]
     secrets = (
@@ -166,7 +169,9 @@ def test_no_public_url_shows_a_phone_nik_or_email(client, seeded):
         "Rina",
     )
     for url in urls:
-        body = client.get(url).content.decode()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
         for secret in secrets:
             assert secret not in body, (url, secret)
 
