@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
@@ -292,25 +292,27 @@ def _ranking(qs: QuerySet[ComplaintFact], field: str, model) -> list[list[object
     return out + [["-", r["name"], r["n"], r["on_time"], r["median"]] for r in small]
 
 
-def _ledger(scope: ReportScope, filters: ReportFilters) -> list[list[object]]:
-    """Escalations reached in the period, per agency and step, for the scope's agencies."""
-    q = Q(reached_at__gte=filters.start, reached_at__lt=filters.end)
-    if scope.agency_ids is not None:
-        q &= Q(disposition__agency_id__in=sorted(scope.agency_ids))
-    if filters.agency is not None:
-        q &= Q(disposition__agency_id=filters.agency.pk)
-    if filters.area is not None or scope.area_code:
-        q &= Q(disposition__complaint_id__in=ComplaintFact.objects.filter(
-            _scoped(ReportScope(area_code=scope.area_code), filters)).values("pk"))  # fmt: skip
-    steps = dict(Escalation.Step.choices)
-    rows = (
-        Escalation.objects.filter(q)
-        .values("disposition__agency__name", "step")
-        .annotate(n=Count("pk"))
-        .order_by("disposition__agency__name", "step")
+_LEDGER = (
+    ("esc_due_soon", Escalation.Step.DUE_SOON),
+    ("esc_overdue", Escalation.Step.OVERDUE),
+    ("esc_supervisor", Escalation.Step.SUPERVISOR),
+    ("esc_sanction", Escalation.Step.SANCTION),
+)
+
+
+def _ledger(qs: QuerySet[ComplaintFact]) -> list[list[object]]:
+    """Escalation steps reached by the period's complaints, per agency holding them."""
+    rows = list(
+        qs.values("agency_id").annotate(**{f: Sum(f) for f, _step in _LEDGER}).order_by("agency_id")
     )
-    return [[r["disposition__agency__name"], str(steps.get(r["step"], r["step"])), r["n"]]
-            for r in rows]  # fmt: skip
+    names = _names(Agency, [r["agency_id"] for r in rows if r["agency_id"] is not None])
+    out = [
+        [names.get(r["agency_id"]) or str(_("(none)")), str(step.label), r[f]]
+        for r in rows
+        for f, step in _LEDGER
+        if r[f]
+    ]
+    return sorted(out, key=lambda row: (str(row[0]), str(row[1])))
 
 
 def accountability(scope: ReportScope, filters: ReportFilters) -> list[Table]:
@@ -328,7 +330,7 @@ def accountability(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         Table("kelurahan", _("Kelurahan ranking"), cols,
               _ranking(qs.filter(_KELURAHAN), "area_id", Area)[:100], note=note),
         Table("sanctions", _("Escalations and sanctions"), [_("Agency"), _("Step"), _("Count")],
-              _ledger(scope, filters)),
+              _ledger(qs)),
     ]  # fmt: skip
 
 
