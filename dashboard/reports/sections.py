@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Agency, Area, Category, Channel, Status
@@ -256,7 +257,7 @@ def quality(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             [[s, dist.get(s, 0)] for s in range(1, 6)],
             chart="bar",
             note=_("%(n)s ratings, average %(avg)s")
-            % {"n": n_ratings, "avg": f"{average:.2f}" if average is not None else "-"},
+            % {"n": n_ratings, "avg": number_format(average, 2) if average is not None else "-"},
         ),
         Table(
             "rejections",
