@@ -221,3 +221,26 @@ def test_timeliness_counts_met_missed_and_merged(world, data, operator, staff_ro
     assert resolution[:2] == [2, 0]
     rates = _cells(report_section("kualitas", scope, parse_filters({}, scope)))["rates"]
     assert rates[4][1] == 1  # one duplicate merged
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_list_export_obeys_visibility(client, world, data, staff_env, fmt):
+    client.login(username="staff_env", password=PASSWORD)
+    response = client.get(reverse("dashboard:list_export", args=[fmt]))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(content))
+        content = "\n".join(
+            str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row
+        ).encode()
+    for c in data["garbage"]:
+        assert c.tracking_code.encode() in content
+    for c in data["roads"]:
+        assert c.tracking_code.encode() not in content
+
+
+def test_the_list_export_refuses_a_bad_filter(client, world, supervisor):
+    client.login(username="supervisor", password=PASSWORD)
+    response = client.get(reverse("dashboard:list_export", args=["csv"]) + "?status=zzz")
+    assert response.status_code == 400
