@@ -244,3 +244,9 @@ def test_the_list_export_refuses_a_bad_filter(client, world, supervisor):
     client.login(username="supervisor", password=PASSWORD)
     response = client.get(reverse("dashboard:list_export", args=["csv"]) + "?status=zzz")
     assert response.status_code == 400
+
+
+def test_the_list_links_its_exports_with_its_filters(client, world, supervisor):
+    client.login(username="supervisor", password=PASSWORD)
+    page = client.get(reverse("dashboard:home") + "?channel=whatsapp").content.decode()
+    assert reverse("dashboard:list_export", args=["csv"]) + "?channel=whatsapp" in page
