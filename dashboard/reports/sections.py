@@ -74,6 +74,25 @@ def _grouped(qs: QuerySet, field: str, model, limit: int | None = None) -> list[
     return [[names.get(r[field]) or str(_("(none)")), r["n"]] for r in rows]
 
 
+def _by_category(qs: QuerySet[ComplaintFact]) -> tuple[list[list[object]], list[list[object]]]:
+    """Topic and subcategory counts from one scan (at most a few dozen groups come back)."""
+    pairs = list(qs.values("topic_id", "category_id").annotate(n=Count("pk")).order_by())
+    names = _names(Category, [i for p in pairs for i in (p["topic_id"], p["category_id"]) if i])
+    topics: dict[int | None, int] = {}
+    subs: dict[int | None, int] = {}
+    for p in pairs:
+        topics[p["topic_id"]] = topics.get(p["topic_id"], 0) + p["n"]
+        subs[p["category_id"]] = subs.get(p["category_id"], 0) + p["n"]
+
+    def rows(counts: dict[int | None, int]) -> list[list[object]]:
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or 0))
+        return [
+            [names.get(k) or str(_("(none)")) if k else str(_("(none)")), n] for k, n in ordered
+        ]
+
+    return rows(topics), rows(subs)
+
+
 _KELURAHAN = Q(kecamatan__isnull=False) & ~Q(area_id=F("kecamatan_id"))
 
 
@@ -100,6 +119,7 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         trunc, unit = TruncMonth("created_at", tzinfo=_zone()), _("month")
     trend = qs.annotate(t=trunc).values("t").annotate(n=Count("pk")).order_by("t")
     cols = [_("Complaints")]
+    topics, subcategories = _by_category(qs)
     return [
         Table(
             "channel",
@@ -120,14 +140,14 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             "topic",
             _("By topic"),
             [_("Topic"), *cols],
-            _grouped(qs, "topic_id", Category),
+            topics,
             chart="hbar",
         ),
         Table(
             "category",
             _("By subcategory"),
             [_("Subcategory"), *cols],
-            _grouped(qs, "category_id", Category),
+            subcategories,
         ),
         Table(
             "agency",
