@@ -61,7 +61,7 @@ format: install
 bench: install
 	$(PY) benchmarks/run.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL)) $(BENCH_ARGS)
 
-# Report pages on 1,000,000 generated complaints in PostgreSQL (about 10 min; see
+# Report pages on 1,000,000 generated complaints in PostgreSQL (about 15 min; see
 # docs/benchmarks.md). SCALE_DATABASE_URL must name a database you may wipe.
 SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sigap_reports_bench
 SCALE_COUNT ?= 1000000

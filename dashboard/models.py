@@ -37,6 +37,11 @@ class ComplaintFact(models.Model):
     reopened = models.BooleanField(default=False)
     rating = models.PositiveSmallIntegerField(null=True)
     reject_reason = models.CharField(max_length=120, blank=True)
+    # The escalation ladder's steps reached by this complaint (the sanction ledger).
+    esc_due_soon = models.PositiveIntegerField(default=0)
+    esc_overdue = models.PositiveIntegerField(default=0)
+    esc_supervisor = models.PositiveIntegerField(default=0)
+    esc_sanction = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -54,7 +59,7 @@ class ComplaintFact(models.Model):
 
 
 class ReportMark(models.Model):
-    """A high-water mark: the last event and rating id the facts have absorbed."""
+    """A high-water mark: the last event, rating or escalation id the facts have absorbed."""
 
     name = models.CharField(max_length=40, primary_key=True)
     value = models.BigIntegerField(default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -18,6 +19,7 @@ from complaints.models import Area
 
 from .reports.charts import chart_svg
 from .reports.exports import csv_lines, xlsx_bytes
+from .reports.list_export import XLSX_MAX_ROWS, list_csv_lines, list_xlsx_bytes
 from .reports.period import PERIODS, ReportInputError, parse_filters
 from .reports.scope import ReportScope
 from .reports.sections import SECTIONS, report_section
@@ -96,3 +98,32 @@ def section(request: HttpRequest, name: str, fmt: str = "") -> HttpResponse:
             "error_title": _("These filters cannot be applied"),
         },
     )
+
+
+@login_required
+@require_GET
+def complaint_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The staff list (same query string, same visibility) as CSV (streamed) or XLSX."""
+    user = request.user
+    try:
+        if fmt == "csv":
+            # Parses the filters now: a bad one is a 400, not a broken file.
+            lines = list_csv_lines(user, request.GET)  # type: ignore[arg-type]
+            response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        elif fmt == "xlsx":
+            content = list_xlsx_bytes(user, request.GET)  # type: ignore[arg-type]
+            if content is None:
+                return HttpResponseBadRequest(
+                    _("More than %s complaints: download the CSV, or narrow the filters.")
+                    % f"{XLSX_MAX_ROWS:,}",
+                    content_type="text/plain; charset=utf-8",
+                )
+            response = HttpResponse(content, content_type=XLSX)
+        else:
+            raise Http404("Unknown export format")
+    except ValidationError as exc:
+        return HttpResponseBadRequest(
+            " ".join(exc.messages), content_type="text/plain; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="sigap-aduan.{fmt}"'
+    return response

@@ -33,4 +33,5 @@ urlpatterns = [
     path("laporan/", report_views.index, name="reports"),
     path("laporan/<slug:name>/", report_views.section, name="report"),
     path("laporan/<slug:name>.<str:fmt>", report_views.section, name="report_export"),
+    path("aduan.<str:fmt>", report_views.complaint_list_export, name="list_export"),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from complaints.models import ComplaintEvent, Rating
+from dispositions.models import Escalation
 
 from ..models import ReportMark
 
@@ -19,8 +20,10 @@ OPEN = ("new", "triage", "assigned", "in_progress", "reopened")
 _COLUMNS = (
     "complaint_id, created_at, channel, status, is_open, agency_id, category_id, topic_id, "
     "area_id, kecamatan_id, city_id, province_id, due_at, responded_at, response_due_at, "
-    "resolved_at, resolution_due_at, reopened, rating, reject_reason"
+    "resolved_at, resolution_due_at, reopened, rating, reject_reason, "
+    "esc_due_soon, esc_overdue, esc_supervisor, esc_sanction"
 )
+STEPS = ("due_soon", "overdue", "overdue_supervisor", "sanction")
 # Constant SQL: only module constants are formatted in; values go as parameters.
 _SELECT = f"""
 SELECT c.id, c.created_at, c.channel, c.status,
@@ -44,7 +47,14 @@ SELECT c.id, c.created_at, c.channel, c.status,
      ORDER BY r.created_at DESC, r.id DESC LIMIT 1),
   CASE WHEN c.status = 'rejected' THEN COALESCE((SELECT SUBSTR(e.note, 1, 120)
      FROM complaints_complaintevent e WHERE e.complaint_id = c.id AND e.action = 'reject'
-     ORDER BY e.created_at DESC, e.id DESC LIMIT 1), '') ELSE '' END
+     ORDER BY e.created_at DESC, e.id DESC LIMIT 1), '') ELSE '' END,
+{
+    ", ".join(
+        "(SELECT COUNT(*) FROM dispositions_escalation x JOIN dispositions_disposition xd "
+        f"ON xd.id = x.disposition_id WHERE xd.complaint_id = c.id AND x.step = '{step}')"
+        for step in STEPS
+    )
+}
 FROM complaints_complaint c
 LEFT JOIN complaints_category cat ON cat.id = c.category_id
 LEFT JOIN complaints_area a ON a.id = c.area_id
@@ -67,10 +77,14 @@ def _rewrite(where: str, params: list[object]) -> int:
         return cur.rowcount
 
 
-def _set_marks() -> tuple[int, int]:
-    event = ComplaintEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    rating = Rating.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return event, rating
+MARKED = {"event": ComplaintEvent, "rating": Rating, "escalation": Escalation}
+
+
+def _set_marks() -> dict[str, int]:
+    return {
+        name: model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        for name, model in MARKED.items()
+    }
 
 
 def facts_rebuild(progress=lambda line: None) -> int:  # type: ignore[no-untyped-def]
@@ -78,7 +92,7 @@ def facts_rebuild(progress=lambda line: None) -> int:  # type: ignore[no-untyped
     with connection.cursor() as cur:
         cur.execute("SELECT MIN(id), MAX(id) FROM complaints_complaint")
         low, high = cur.fetchone()
-    event, rating = _set_marks()
+    marks = _set_marks()
     total = 0
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM dashboard_complaintfact")
@@ -87,16 +101,16 @@ def facts_rebuild(progress=lambda line: None) -> int:  # type: ignore[no-untyped
             with transaction.atomic():
                 total += _rewrite("c.id >= %s AND c.id < %s", [start, start + BATCH])
             progress(f"  facts: {total:,} complaints")
-    _store_marks(event, rating)
+    _store_marks(marks)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE dashboard_complaintfact")
     return total
 
 
-def _store_marks(event: int, rating: int) -> None:
-    ReportMark.objects.update_or_create(name="event", defaults={"value": event})
-    ReportMark.objects.update_or_create(name="rating", defaults={"value": rating})
+def _store_marks(marks: dict[str, int]) -> None:
+    for name, value in marks.items():
+        ReportMark.objects.update_or_create(name=name, defaults={"value": value})
 
 
 def facts_refresh() -> int:
@@ -104,21 +118,23 @@ def facts_refresh() -> int:
 
     The mark rows are locked for the run, so two beats or workers never interleave.
     """
-    for name in ("event", "rating"):
+    for name in MARKED:
         ReportMark.objects.get_or_create(name=name)
     with transaction.atomic():
-        marks = dict(
+        old = dict(
             ReportMark.objects.select_for_update().order_by("name").values_list("name", "value")
         )
-        event_mark, rating_mark = marks["event"], marks["rating"]
-        event, rating = _set_marks()
-        if (event, rating) == (event_mark, rating_mark):
+        new = _set_marks()
+        if all(new[name] == old[name] for name in MARKED):
             return 0
         n = _rewrite(
             "c.id IN (SELECT e.complaint_id FROM complaints_complaintevent e "
             "WHERE e.id > %s AND e.id <= %s UNION SELECT r.complaint_id FROM complaints_rating r "
-            "WHERE r.id > %s AND r.id <= %s)",
-            [event_mark, event, rating_mark, rating],
-        )
-        _store_marks(event, rating)
+            "WHERE r.id > %s AND r.id <= %s UNION SELECT d.complaint_id "
+            "FROM dispositions_escalation x JOIN dispositions_disposition d "
+            "ON d.id = x.disposition_id WHERE x.id > %s AND x.id <= %s)",
+            [old["event"], new["event"], old["rating"], new["rating"],
+             old["escalation"], new["escalation"]],
+        )  # fmt: skip
+        _store_marks(new)
     return n

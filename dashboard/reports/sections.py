@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Agency, Area, Category, Channel, Status
@@ -73,6 +74,25 @@ def _grouped(qs: QuerySet, field: str, model, limit: int | None = None) -> list[
     return [[names.get(r[field]) or str(_("(none)")), r["n"]] for r in rows]
 
 
+def _by_category(qs: QuerySet[ComplaintFact]) -> tuple[list[list[object]], list[list[object]]]:
+    """Topic and subcategory counts from one scan (at most a few dozen groups come back)."""
+    pairs = list(qs.values("topic_id", "category_id").annotate(n=Count("pk")).order_by())
+    names = _names(Category, [i for p in pairs for i in (p["topic_id"], p["category_id"]) if i])
+    topics: dict[int | None, int] = {}
+    subs: dict[int | None, int] = {}
+    for p in pairs:
+        topics[p["topic_id"]] = topics.get(p["topic_id"], 0) + p["n"]
+        subs[p["category_id"]] = subs.get(p["category_id"], 0) + p["n"]
+
+    def rows(counts: dict[int | None, int]) -> list[list[object]]:
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or 0))
+        return [
+            [names.get(k) or str(_("(none)")) if k else str(_("(none)")), n] for k, n in ordered
+        ]
+
+    return rows(topics), rows(subs)
+
+
 _KELURAHAN = Q(kecamatan__isnull=False) & ~Q(area_id=F("kecamatan_id"))
 
 
@@ -99,6 +119,7 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         trunc, unit = TruncMonth("created_at", tzinfo=_zone()), _("month")
     trend = qs.annotate(t=trunc).values("t").annotate(n=Count("pk")).order_by("t")
     cols = [_("Complaints")]
+    topics, subcategories = _by_category(qs)
     return [
         Table(
             "channel",
@@ -119,14 +140,14 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             "topic",
             _("By topic"),
             [_("Topic"), *cols],
-            _grouped(qs, "topic_id", Category),
+            topics,
             chart="hbar",
         ),
         Table(
             "category",
             _("By subcategory"),
             [_("Subcategory"), *cols],
-            _grouped(qs, "category_id", Category),
+            subcategories,
         ),
         Table(
             "agency",
@@ -256,7 +277,7 @@ def quality(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             [[s, dist.get(s, 0)] for s in range(1, 6)],
             chart="bar",
             note=_("%(n)s ratings, average %(avg)s")
-            % {"n": n_ratings, "avg": f"{average:.2f}" if average is not None else "-"},
+            % {"n": n_ratings, "avg": number_format(average, 2) if average is not None else "-"},
         ),
         Table(
             "rejections",
@@ -292,25 +313,27 @@ def _ranking(qs: QuerySet[ComplaintFact], field: str, model) -> list[list[object
     return out + [["-", r["name"], r["n"], r["on_time"], r["median"]] for r in small]
 
 
-def _ledger(scope: ReportScope, filters: ReportFilters) -> list[list[object]]:
-    """Escalations reached in the period, per agency and step, for the scope's agencies."""
-    q = Q(reached_at__gte=filters.start, reached_at__lt=filters.end)
-    if scope.agency_ids is not None:
-        q &= Q(disposition__agency_id__in=sorted(scope.agency_ids))
-    if filters.agency is not None:
-        q &= Q(disposition__agency_id=filters.agency.pk)
-    if filters.area is not None or scope.area_code:
-        q &= Q(disposition__complaint_id__in=ComplaintFact.objects.filter(
-            _scoped(ReportScope(area_code=scope.area_code), filters)).values("pk"))  # fmt: skip
-    steps = dict(Escalation.Step.choices)
-    rows = (
-        Escalation.objects.filter(q)
-        .values("disposition__agency__name", "step")
-        .annotate(n=Count("pk"))
-        .order_by("disposition__agency__name", "step")
+_LEDGER = (
+    ("esc_due_soon", Escalation.Step.DUE_SOON),
+    ("esc_overdue", Escalation.Step.OVERDUE),
+    ("esc_supervisor", Escalation.Step.SUPERVISOR),
+    ("esc_sanction", Escalation.Step.SANCTION),
+)
+
+
+def _ledger(qs: QuerySet[ComplaintFact]) -> list[list[object]]:
+    """Escalation steps reached by the period's complaints, per agency holding them."""
+    rows = list(
+        qs.values("agency_id").annotate(**{f: Sum(f) for f, _step in _LEDGER}).order_by("agency_id")
     )
-    return [[r["disposition__agency__name"], str(steps.get(r["step"], r["step"])), r["n"]]
-            for r in rows]  # fmt: skip
+    names = _names(Agency, [r["agency_id"] for r in rows if r["agency_id"] is not None])
+    out = [
+        [names.get(r["agency_id"]) or str(_("(none)")), str(step.label), r[f]]
+        for r in rows
+        for f, step in _LEDGER
+        if r[f]
+    ]
+    return sorted(out, key=lambda row: (str(row[0]), str(row[1])))
 
 
 def accountability(scope: ReportScope, filters: ReportFilters) -> list[Table]:
@@ -328,7 +351,7 @@ def accountability(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         Table("kelurahan", _("Kelurahan ranking"), cols,
               _ranking(qs.filter(_KELURAHAN), "area_id", Area)[:100], note=note),
         Table("sanctions", _("Escalations and sanctions"), [_("Agency"), _("Step"), _("Count")],
-              _ledger(scope, filters)),
+              _ledger(qs)),
     ]  # fmt: skip
 
 

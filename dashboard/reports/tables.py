@@ -22,6 +22,14 @@ class Table:
     chart: str = ""  # "bar", "hbar", "line" or "" (no chart)
     note: str | Promise = ""
 
+    @property
+    def cells(self) -> list[list[tuple[object, bool]]]:
+        """Each value with whether it is a number (right-aligned on the page)."""
+        return [
+            [(v, isinstance(v, int | float) and not isinstance(v, bool)) for v in row]
+            for row in self.rows
+        ]
+
 
 def duration_buckets(qs: QuerySet, *, end: str, start: str, prefix: str = "d") -> dict[str, object]:
     """Aggregations counting rows whose `end - start` is below each edge (cumulative)."""
