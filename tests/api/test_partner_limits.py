@@ -39,7 +39,7 @@ def test_a_key_without_the_scope_is_refused(client, world):
     read_only = key_with(scopes=[PartnerScope.COMPLAINTS_READ])
     response = post(client, read_only)
     assert response.status_code == 403
-    assert "scope" in response.json()["detail"]
+    assert "cakupan izin" in response.json()["detail"]  # Bahasa Indonesia first
     writer = key_with(scopes=[PartnerScope.COMPLAINTS_WRITE])
     assert post(client, writer).status_code == 201
     assert client.get(f"{URL}K-1/", HTTP_AUTHORIZATION=f"Api-Key {writer}").status_code == 403
