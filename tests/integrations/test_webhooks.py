@@ -200,3 +200,11 @@ def test_admin_makes_the_secret(admin_user, client, world):
         {"name": "x", "url": "http://example.com/", "events": ["complaint.created"]},
     )
     assert bad.status_code == 200 and WebhookSubscription.objects.count() == 1
+
+
+def test_the_beat_sweeps_deliveries(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-deliveries"]
+    assert entry["task"] == "integrations.sweep_deliveries"
+    assert entry["task"] in app.tasks
