@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from . import hooks
 from .images import ProcessedImage
-from .lifecycle import CITIZEN_ACTOR, Actor, TransitionError, complaint_transition
+from .lifecycle import CITIZEN_ACTOR, OPERATOR, Actor, TransitionError, complaint_transition
 from .models import (
     Area,
     Attachment,
@@ -551,6 +551,8 @@ def complaint_set_report_type(
     *, complaint: Complaint, report_type: str, actor: Actor
 ) -> ComplaintEvent | None:
     """An operator's correction of the report type (pengaduan/aspirasi/informasi), noted."""
+    if OPERATOR not in actor.capacities(complaint):
+        raise ValidationError(_("Only an operator sets the report type."), code="permission")
     if report_type not in ReportType.values:
         raise ValidationError(_("Unknown report type “%s”.") % report_type, code="report_type")
     if complaint.report_type == report_type:

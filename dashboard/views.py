@@ -30,7 +30,7 @@ from dispositions import services as disposition_services
 from dispositions.models import CategorizationDecision, Disposition, DuplicateLink
 from dispositions.selectors import triage_agency_suggestion
 
-from . import selectors
+from . import operator_actions, selectors
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -172,6 +172,16 @@ ACTIONS: dict[str, StaffAction] = {
     "dismiss_duplicate": StaffAction(
         DuplicateDecisionForm, _dismiss_duplicate, _("Marked as not a duplicate.")
     ),
+    "set_report_type": StaffAction(
+        operator_actions.ReportTypeForm,
+        operator_actions.set_report_type,
+        _("Report type changed."),
+    ),
+    "forward_to_lapor": StaffAction(
+        operator_actions.LaporForwardForm,
+        operator_actions.forward_to_lapor,
+        _("The complaint is being forwarded to SP4N-LAPOR!."),
+    ),
 }
 
 
@@ -199,6 +209,8 @@ def _make_form(
     suggestion: CategorizationDecision | None = None,
 ) -> forms.Form:
     form_class = ACTIONS[name].form_class
+    if name in ("set_report_type", "forward_to_lapor"):
+        return operator_actions.make_form(name, complaint, data, files)
     if form_class is ForwardForm:
         return ForwardForm(data, files, prefix=name, current_agency=complaint.agency)
     if form_class is AssignForm:
@@ -216,6 +228,10 @@ def _render_detail(
         name: _make_form(name, detail.complaint, suggestion=detail.categorization)
         for name in _offered(detail)
     }
+    for name in operator_actions.offered(
+        complaint=detail.complaint, actor=Actor.for_user(request.user)
+    ):
+        action_forms[name] = _make_form(name, detail.complaint)
     if bound is not None:
         action_forms[bound[0]] = bound[1]
     return render(

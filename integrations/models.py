@@ -44,6 +44,9 @@ class WebhookSubscription(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last timeline event turned into deliveries; a new subscription starts at the
+    # newest event (no backfill of history).
+    synced_event_id = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -52,6 +55,14 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is None and not self.synced_event_id:
+            from complaints.models import ComplaintEvent
+
+            newest = ComplaintEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+            self.synced_event_id = newest or 0
+        super().save(*args, **kwargs)
 
 
 class Delivery(models.Model):

@@ -17,9 +17,12 @@ def send_delivery(delivery_id: int) -> str:
 
 @shared_task(name="integrations.sweep_deliveries", acks_late=True)
 def sweep_deliveries() -> int:
-    """Beat: LAPOR! updates a lost hook missed are stored, then every due row is sent."""
+    """Beat: webhooks and LAPOR! updates a lost hook missed are stored, then every due
+    row is sent."""
     from .lapor.services import lapor_sync_updates as sync
+    from .webhooks.events import webhooks_sync
 
+    webhooks_sync()
     sync()
     return len(delivery.delivery_sweep())
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from channels_intake.api.serializers import PartnerComplaintInputSerializer
 from channels_intake.desk import partner_complaint_submit, partner_key_create
 from channels_intake.models import InboundMessage, PartnerKey
-from complaints.lifecycle import Actor
+from complaints.lifecycle import OPERATOR, Actor
 from complaints.models import Category, Complaint, ComplaintEvent, Status
 from complaints.services import complaint_add_note
 
@@ -215,8 +216,10 @@ def lapor_sync_updates(*, complaint_id: int | None = None, **_: Any) -> int:
 
 def lapor_forward(*, complaint: Complaint, actor: Actor, reason: str) -> Delivery | None:
     """Hand a complaint that is another government's authority to LAPOR!, once."""
+    if OPERATOR not in actor.capacities(complaint):
+        raise ValidationError(_("Only an operator forwards a complaint to LAPOR!."))
     if LaporLink.objects.filter(complaint=complaint).exists():
-        raise ValueError(_("This complaint is already linked to LAPOR!."))
+        raise ValidationError(_("This complaint is already linked to LAPOR!."))
     reason = (reason or "").strip()
     with transaction.atomic():
         complaint_add_note(

@@ -4,7 +4,9 @@ Registered on the core's after-commit hooks (integrations.apps): a created compl
 `complaint.created`; a transition is `complaint.status_changed` when the status moved,
 `complaint.routed` when it gave the complaint an agency (route, assign, forward,
 reassign), and `complaint.closed` when it reached closed. Each (subscription, event)
-is stored once (its dedupe key), so a hook that runs twice sends nothing twice.
+is stored once (its dedupe key), so a hook that runs twice sends nothing twice; each
+subscription's cursor over the timeline (`synced_event_id`) lets the beat's sweep find
+the events whose hook was lost.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from complaints.lifecycle import TRANSITIONS
@@ -23,55 +26,40 @@ from ..payloads import complaint_payload, may_share
 from ..public import public_text
 
 
-def _complaint(complaint_id: int) -> Complaint | None:
-    return (
-        Complaint.objects.select_related("category", "area", "agency", "reporter")
-        .filter(pk=complaint_id)
-        .first()
-    )
-
-
-def _subscribers(event_type: str) -> list[WebhookSubscription]:
-    return [s for s in WebhookSubscription.objects.filter(is_active=True) if event_type in s.events]
-
-
-def _store(
-    *, event_type: str, complaint: Complaint, key: str, extra: dict[str, Any] | None = None
+def _store_one(
+    *,
+    subscription: WebhookSubscription,
+    event_type: str,
+    complaint: Complaint,
+    key: str,
+    extra: dict[str, Any] | None,
 ) -> int:
-    stored = 0
-    for subscription in _subscribers(event_type):
-        personal = subscription.include_personal_data
-        if not may_share(complaint, personal=personal):
-            continue
-        data = complaint_payload(complaint, personal=personal)
-        if extra:
-            data.update(extra.get("personal" if personal else "public", {}))
-        payload = {
-            "type": event_type,
-            "timestamp": timezone.now().isoformat(timespec="seconds"),
-            "id": str(uuid.uuid4()),
-            "data": data,
-        }
-        if delivery_store(
-            kind=Delivery.Kind.WEBHOOK,
-            dedupe_key=f"webhook:{subscription.pk}:{event_type}:{key}",
-            event_type=event_type,
-            payload=payload,
-            complaint=complaint,
-            subscription=subscription,
-        ):
-            stored += 1
-    return stored
-
-
-def on_complaint_created(*, complaint_id: int, **_: Any) -> int:
-    complaint = _complaint(complaint_id)
-    if complaint is None:
+    personal = subscription.include_personal_data
+    if not may_share(complaint, personal=personal):
         return 0
-    return _store(event_type=WebhookEvent.CREATED, complaint=complaint, key=str(complaint.pk))
+    data = complaint_payload(complaint, personal=personal)
+    if extra:
+        data.update(extra.get("personal" if personal else "public", {}))
+    payload = {
+        "type": event_type,
+        "timestamp": timezone.now().isoformat(timespec="seconds"),
+        "id": str(uuid.uuid4()),
+        "data": data,
+    }
+    stored = delivery_store(
+        kind=Delivery.Kind.WEBHOOK,
+        dedupe_key=f"webhook:{subscription.pk}:{event_type}:{key}",
+        event_type=event_type,
+        payload=payload,
+        complaint=complaint,
+        subscription=subscription,
+    )
+    return 1 if stored else 0
 
 
 def transition_events(event: ComplaintEvent) -> list[str]:
+    if event.kind == ComplaintEvent.Kind.CREATED:
+        return [WebhookEvent.CREATED]
     found = []
     transition = TRANSITIONS.get(event.action)
     if transition is not None and transition.sets_agency and event.agency_id:
@@ -83,21 +71,59 @@ def transition_events(event: ComplaintEvent) -> list[str]:
     return found
 
 
-def on_complaint_transitioned(*, complaint_id: int, event_id: int, **_: Any) -> int:
-    event = ComplaintEvent.objects.filter(pk=event_id).first()
-    complaint = _complaint(complaint_id)
-    if event is None or complaint is None:
-        return 0
+def _extra(event: ComplaintEvent) -> dict[str, Any] | None:
+    if event.kind == ComplaintEvent.Kind.CREATED:
+        return None
     change = {
         "action": event.action,
         "previous_status": event.from_status,
         "event_at": event.created_at.isoformat(),
     }
-    extra = {
+    return {
         "public": {**change, "note": public_text(event.note) if event.is_public else ""},
         "personal": {**change, "note": event.note},
     }
-    return sum(
-        _store(event_type=t, complaint=complaint, key=f"e{event.pk}", extra=extra)
-        for t in transition_events(event)
-    )
+
+
+def webhooks_sync(*, limit: int = 500) -> int:
+    """Store the deliveries of every timeline event after each subscription's cursor.
+
+    The hooks call it at once; the beat's sweep calls it too, so an event whose hook was
+    lost (a crash between the commit and the hook) is still delivered.
+    """
+    stored = 0
+    for subscription_id in WebhookSubscription.objects.filter(is_active=True).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription_id)
+            events = list(
+                ComplaintEvent.objects.filter(pk__gt=subscription.synced_event_id)
+                .select_related("complaint__category", "complaint__area", "complaint__agency")
+                .select_related("complaint__reporter")
+                .order_by("pk")[:limit]
+            )
+            for event in events:
+                key = str(event.complaint_id) if event.kind == "created" else f"e{event.pk}"
+                for event_type in transition_events(event):
+                    if event_type in subscription.events:
+                        stored += _store_one(
+                            subscription=subscription,
+                            event_type=event_type,
+                            complaint=event.complaint,
+                            key=key,
+                            extra=_extra(event),
+                        )
+            if events:
+                WebhookSubscription.objects.filter(pk=subscription.pk).update(
+                    synced_event_id=events[-1].pk
+                )
+    return stored
+
+
+def on_complaint_created(**_: Any) -> int:
+    return webhooks_sync()
+
+
+def on_complaint_transitioned(**_: Any) -> int:
+    return webhooks_sync()

@@ -41,3 +41,14 @@ def test_staff_see_the_lapor_id_and_type(browser, world, staff_roads, mobile):
     assert page.locator("#lapor-id").inner_text().endswith("LAP-2026-0099")
     assert page.locator("#report-type").inner_text() == "Pengaduan"
     browser.screenshot(page, f"lapor-staff-{'phone' if mobile else 'desktop'}")
+
+
+def test_an_operator_sees_the_interop_actions(browser, world, operator):
+    complaint = routed_complaint(world)
+    page = browser.new_page(mobile=False)
+    browser.login(page, username="operator")
+    page.goto(f"/dashboard/aduan/{complaint.tracking_code}/")
+    page.locator("#action-set_report_type summary").click()
+    page.locator("#action-forward_to_lapor summary").click()
+    assert page.get_by_text("Teruskan ke SP4N-LAPOR!").first.is_visible()
+    browser.screenshot(page, "lapor-operator-desktop")

@@ -291,7 +291,14 @@ def test_operator_assigns_a_complaint_from_triage(client, world, operator, staff
     page = client.get(reverse("dashboard:home"))
     assert page.context["tab"].key == "triage"
     assert [r.tracking_code for r in page.context["rows"]] == [complaint.tracking_code]
-    assert set(client.get(detail_url(complaint)).context["forms"]) == {"assign", "reject", "note"}
+    assert set(client.get(detail_url(complaint)).context["forms"]) == {
+        "assign",
+        "reject",
+        "note",
+        # An operator's own: the report type, and forwarding to SP4N-LAPOR!.
+        "set_report_type",
+        "forward_to_lapor",
+    }
 
     response = client.post(
         action_url(complaint, "assign"), {"assign-agency": world.roads_bdg.pk, "assign-note": ""}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import timezone
 
@@ -154,7 +155,7 @@ def test_forward_to_lapor(world, national, operator):
     assert national.forwarded[0]["reporter"] is None  # anonymity kept
     link = LaporLink.objects.get(complaint=complaint)
     assert link.lapor_id == "LAPOR-FWD-1" and link.direction == "forwarded"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         lapor.lapor_forward(complaint=complaint, actor=Actor.for_user(operator), reason="lagi")
 
 
@@ -166,3 +167,35 @@ def test_the_staff_page_shows_the_lapor_id(world, national, staff_roads, client)
     page = client.get(f"/dashboard/aduan/{complaint.tracking_code}/")
     assert page.status_code == 200
     assert "LAP-2026-0006" in page.content.decode()
+
+
+def test_operators_forward_and_retype_from_the_staff_page(client, world, national, operator):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        complaint = complaint_create(channel=Channel.WEB, text="Jalan tol rusak di KM 12")
+    client.force_login(operator)
+    page = client.get(f"/dashboard/aduan/{complaint.tracking_code}/").content.decode()
+    assert 'id="action-forward_to_lapor"' in page and 'id="action-set_report_type"' in page
+    base = f"/dashboard/aduan/{complaint.tracking_code}/aksi/"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(base + "set_report_type/", {"set_report_type-report_type": "aspirasi"})
+        client.post(base + "forward_to_lapor/", {"forward_to_lapor-reason": "Jalan nasional"})
+    complaint.refresh_from_db()
+    assert complaint.report_type == "aspirasi"
+    assert national.forwarded[0]["reason"] == "Jalan nasional"
+    assert complaint.lapor_link.lapor_id == "LAPOR-FWD-1"
+
+
+def test_agency_staff_cannot_forward_to_lapor(client, world, national, staff_roads):
+    national.dispositions.append(disposition("LAP-2026-0007"))
+    pull()
+    complaint = Complaint.objects.get()
+    LaporLink.objects.all().delete()
+    client.force_login(staff_roads)
+    page = client.get(f"/dashboard/aduan/{complaint.tracking_code}/").content.decode()
+    assert "action-forward_to_lapor" not in page
+    response = client.post(
+        f"/dashboard/aduan/{complaint.tracking_code}/aksi/forward_to_lapor/",
+        {"forward_to_lapor-reason": "x"},
+    )
+    assert response.status_code == 302
+    assert not LaporLink.objects.exists() and national.forwarded == []

@@ -200,3 +200,37 @@ def test_admin_makes_the_secret(admin_user, client, world):
         {"name": "x", "url": "http://example.com/", "events": ["complaint.created"]},
     )
     assert bad.status_code == 200 and WebhookSubscription.objects.count() == 1
+
+
+def test_the_beat_sweeps_deliveries(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-deliveries"]
+    assert entry["task"] == "integrations.sweep_deliveries"
+    assert entry["task"] in app.tasks
+
+
+def test_an_event_whose_hook_was_lost_is_delivered_by_the_sweep(world, receiver):
+    from integrations.tasks import sweep_deliveries
+
+    subscribe(receiver, events=[WebhookEvent.CREATED])
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the hooks never run
+        complaint_create(channel=Channel.WEB, text="Lampu jalan mati di gang 3")
+    assert receiver.requests == []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sweep_deliveries()
+    assert [r.json()["type"] for r in receiver.requests] == ["complaint.created"]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sweep_deliveries()
+    assert len(receiver.requests) == 1
+
+
+def test_a_new_subscription_does_not_replay_history(world, receiver):
+    make(world)
+    subscribe(receiver)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        delivery.delivery_sweep()
+        from integrations.webhooks.events import webhooks_sync
+
+        assert webhooks_sync() == 0
+    assert receiver.requests == []
