@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,14 @@ from django.utils.translation import ngettext
 from complaints.admin import ReadOnlyAdminMixin
 
 from .desk import partner_key_assign
-from .models import InboundMessage, OutboundMessage, PartnerKey, ReporterHandle
+from .models import (
+    InboundMessage,
+    OutboundMessage,
+    PartnerKey,
+    PartnerScope,
+    ReporterHandle,
+    default_partner_scopes,
+)
 from .outbox import outbound_retry
 from .services import inbound_replay
 
@@ -100,14 +108,49 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
+class PartnerKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"),
+        choices=PartnerScope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=default_partner_scopes,
+    )
+    rate_limit_per_minute = forms.IntegerField(
+        label=_("requests per minute"),
+        min_value=0,
+        required=False,
+        initial=120,
+        help_text=_("Requests this key may make per minute; 0 for no limit."),
+    )
+
+    def clean_rate_limit_per_minute(self) -> int:
+        value = self.cleaned_data.get("rate_limit_per_minute")
+        return 120 if value is None else value
+
+    class Meta:
+        model = PartnerKey
+        fields = ("name", "is_active", "scopes", "rate_limit_per_minute")
+
+
 @admin.register(PartnerKey)
 class PartnerKeyAdmin(admin.ModelAdmin):
     """Partner API keys: the plaintext is shown once, on the page after "Save"."""
 
+    form = PartnerKeyForm
+
     list_display = ("name", "prefix", "is_active", "created_at", "last_used_at")
     list_filter = ("is_active",)
     search_fields = ("name", "prefix")
-    fields = ("name", "is_active", "prefix", "created_at", "last_used_at")
+    fields = (
+        "name",
+        "is_active",
+        "scopes",
+        "rate_limit_per_minute",
+        "prefix",
+        "created_at",
+        "last_used_at",
+    )
     readonly_fields = ("prefix", "created_at", "last_used_at")
 
     def save_model(self, request: HttpRequest, obj: PartnerKey, form: Any, change: bool) -> None:

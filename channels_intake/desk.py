@@ -338,6 +338,7 @@ def _partner_complaint_create(
         is_anonymous=fields["is_anonymous"],
         is_confidential=fields["is_confidential"],
         photos=fields.get("photos", []),
+        report_type=fields.get("report_type") or "pengaduan",
     )
 
 

@@ -287,6 +287,19 @@ class OutboundMessage(models.Model):
         return f"{self.channel} → {self.recipient}: {self.kind} ({self.state})"
 
 
+class PartnerScope(models.TextChoices):
+    """What a partner key may do (docs/api-hardening.md)."""
+
+    COMPLAINTS_WRITE = "complaints:write", _("File complaints (partner API)")
+    COMPLAINTS_READ = "complaints:read", _("Read its own complaints' status (partner API)")
+    OPEN311_WRITE = "open311:write", _("Post Open311 requests and updates")
+
+
+def default_partner_scopes() -> list[str]:
+    """Every scope: keys made before scopes existed keep doing what they did."""
+    return list(PartnerScope.values)
+
+
 class PartnerKey(models.Model):
     """An API key of a partner system (LAPOR!, a kelurahan app) for /api/v1/partner/.
 
@@ -303,6 +316,12 @@ class PartnerKey(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=default_partner_scopes, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requests per minute"),
+        default=120,
+        help_text=_("Requests this key may make per minute; 0 for no limit."),
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -311,3 +330,6 @@ class PartnerKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from complaints.models import Channel, Complaint, ComplaintEvent
+from complaints.privacy import mask_personal_data
 from complaints.selectors import complaint_followers
 
 from . import messages
@@ -84,12 +85,14 @@ def _enqueue_all(
         if kind == Kind.QUESTION and target.thread_ref:
             # The agency's question may name details: never in a public thread, by DM.
             target = Target(target.channel, target.address)
+        # A reply in a public thread (an X mention, a Facebook comment) is read by anyone.
+        text = mask_personal_data(body) if target.thread_ref else body
         whatsapp = target.channel == Channel.WHATSAPP
         message = outbound_enqueue(
             channel=target.channel,
             recipient=target.address,
             thread_ref=target.thread_ref,
-            body=body,
+            body=text,
             kind=kind,
             complaint=complaint,
             dedupe_key=f"{complaint.pk}:{event_key}:{target.channel}:{target.address}",
@@ -132,11 +135,13 @@ def replies_for_transition(
         body = messages.status_text(complaint, action=action)
     if body is None:
         return []
-    followers = list(
-        complaint_followers(complaint=complaint)
-        .select_related("reporter")
-        .prefetch_related("inbound_messages")
+    # The agency's question is to this complaint's reporter only, not the merged group.
+    group = (
+        Complaint.objects.filter(pk=complaint.pk)
+        if action == "request_info"
+        else complaint_followers(complaint=complaint)
     )
+    followers = list(group.select_related("reporter").prefetch_related("inbound_messages"))
     recipients = _recipients(followers)
     return _enqueue_all(
         complaint=complaint,

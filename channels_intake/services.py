@@ -94,31 +94,31 @@ def inbound_store(
     partner API answers with the complaint); the sweeper still catches it if that fails.
     """
     provider_message_id = message.provider_message_id
-    with transaction.atomic(durable=True):
+    # Insert first, look only on a clash: a new message costs BEGIN, INSERT, COMMIT (it
+    # was a SELECT and a savepoint more, issue 11). The unique constraint on channel +
+    # provider message id decides, also between two deliveries stored at the same moment.
+    try:
+        with transaction.atomic(durable=True):
+            stored = InboundMessage.objects.create(
+                channel=channel,
+                provider_message_id=provider_message_id,
+                sender_id=message.sender_id[:255],
+                reply_address=message.address_for_reply[:255],
+                thread_ref=message.thread_ref[:255],
+                body=bytes(body),
+                headers=dict(headers),
+            )
+            if enqueue:
+                transaction.on_commit(
+                    lambda: inbound_enqueue(message_id=stored.pk, channel=channel)
+                )
+    except IntegrityError:
         existing = InboundMessage.objects.filter(
             channel=channel, provider_message_id=provider_message_id
         ).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():
-                stored = InboundMessage.objects.create(
-                    channel=channel,
-                    provider_message_id=provider_message_id,
-                    sender_id=message.sender_id[:255],
-                    reply_address=message.address_for_reply[:255],
-                    thread_ref=message.thread_ref[:255],
-                    body=bytes(body),
-                    headers=dict(headers),
-                )
-        except IntegrityError:
-            # The provider retried while the first delivery was still being stored.
-            existing = InboundMessage.objects.get(
-                channel=channel, provider_message_id=provider_message_id
-            )
-            return existing, False
-        if enqueue:
-            transaction.on_commit(lambda: inbound_enqueue(message_id=stored.pk, channel=channel))
+        if existing is None:
+            raise  # another constraint: a bug, not a redelivery
+        return existing, False
     return stored, True
 
 

@@ -69,6 +69,7 @@ class CategoryAdmin(admin.ModelAdmin):
         "resolution_hours",
         "is_emergency",
         "is_active",
+        "is_public",
         "sort_order",
     )
     list_editable = (

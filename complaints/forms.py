@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .images import ImageRejected, ProcessedImage, process_image
-from .models import Area, Category, PendingUpload
+from .models import Area, Category, PendingUpload, ReportType
 from .selectors import area_children, category_choices, pending_uploads_by_ids
 from .services import normalize_phone
 
@@ -202,6 +202,17 @@ class ComplaintForm(AreaTreeForm):
         error_messages={"required": _("Please describe the problem.")},
     )
     category = forms.ChoiceField(label=_("Category"), required=False)
+    report_type = forms.ChoiceField(
+        label=_("Type of report"),
+        choices=ReportType.choices,
+        initial=ReportType.COMPLAINT,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A complaint asks the agency to fix something; a suggestion proposes an "
+            "improvement; an information request asks for public information."
+        ),
+    )
     address = forms.CharField(
         label=_("Address or landmark"),
         required=False,
@@ -239,6 +250,7 @@ class ComplaintForm(AreaTreeForm):
     TYPED_FIELDS = (
         "text",
         "category",
+        "report_type",
         *AREA_LEVELS,
         "address",
         "latitude",
@@ -317,6 +329,7 @@ class ComplaintForm(AreaTreeForm):
         if has_lat != has_lon:
             self.add_error("longitude", _("Give both latitude and longitude, or neither."))
         cleaned["category"] = self._categories.get(cleaned.get("category") or "")
+        cleaned["report_type"] = cleaned.get("report_type") or ReportType.COMPLAINT
         return cleaned
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import hooks
+from . import hooks, report_types
 from .models import Agency, Channel, Complaint, ComplaintEvent, Status, User
 
 Colour = Literal["red", "yellow", "green", "grey"]
@@ -367,6 +367,11 @@ def complaint_transition(
         raise IllegalTransition(_("Unknown action “%s”.") % action) from None
 
     current = complaint.status
+    problem = report_types.transition_problem(
+        report_type=complaint.report_type, action=action, note=note
+    )
+    if problem:
+        raise IllegalTransition(problem)
     if current not in transition.sources:
         raise IllegalTransition(
             _("Cannot %(action)s a complaint that is “%(status)s”.")

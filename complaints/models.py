@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Crockford-style alphabet without 0/O, 1/I/L, U: safe to read aloud on a hotline or SMS.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -101,6 +102,13 @@ class Category(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # Sensitive topics (violence, corruption reports) never appear on the public list,
+    # map or open data; a subcategory is hidden when it or its topic is.
+    is_public = models.BooleanField(
+        _("shown to the public"),
+        default=True,
+        help_text=_("Complaints in this category appear on the public list, map and open data."),
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -234,6 +242,14 @@ class Status(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
 
 
+class ReportType(models.TextChoices):
+    """SP4N-LAPOR!'s report types (docs/report-types.md); rules in complaints/report_types.py."""
+
+    COMPLAINT = "pengaduan", pgettext_lazy("report type", "Complaint")
+    SUGGESTION = "aspirasi", _("Suggestion")
+    INFORMATION = "informasi", _("Information request")
+
+
 class Priority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")
@@ -312,6 +328,9 @@ class Complaint(models.Model):
     # rahasia hides the report itself from the public.
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_confidential = models.BooleanField(_("confidential"), default=False)
+    report_type = models.CharField(
+        _("report type"), max_length=10, choices=ReportType.choices, default=ReportType.COMPLAINT
+    )
     # Set with the "duplicate" status by complaints.services.complaint_mark_duplicate: the
     # complaint whose progress this one's reporter follows. Groups stay one level deep.
     merged_into = models.ForeignKey(
@@ -356,6 +375,12 @@ class Complaint(models.Model):
             models.Index(fields=["created_at", "id"], name="complaint_created"),
             # The search vocabulary's high-water mark reads complaints changed since it.
             models.Index(fields=["updated_at", "id"], name="complaint_updated"),
+            # The maps read a bounding box of located complaints (docs/public-pages.md).
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(latitude__isnull=False),
+                name="complaint_located",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -501,3 +526,27 @@ class Rating(models.Model):
 # Registered in this app: the search vocabulary (complaints/search.py).
 from .search_models import SearchTerm, SearchTermMark  # noqa: E402, F401
 from .staff_models import AuditEntry, RejectionReason  # noqa: E402, F401
+
+
+class MapCell(models.Model):
+    """Located public complaints counted per coarse grid cell, status colour and topic.
+
+    A summary for the public map at city zoom (complaints/geo.py), rebuilt by a beat task:
+    reading a few thousand of these is what keeps a city-wide box fast at a million
+    complaints. Plain integers, no foreign keys: the table is wiped and refilled.
+    """
+
+    cy = models.IntegerField()
+    cx = models.IntegerField()
+    colour = models.CharField(max_length=8)
+    # The topic (top-level category) of the complaint's category; null when uncategorized.
+    topic_id = models.IntegerField(null=True)
+    n = models.PositiveIntegerField()
+    lat_sum = models.FloatField()
+    lon_sum = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cy", "cx"], name="mapcell_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.cy},{self.cx} {self.colour}: {self.n}"

@@ -27,6 +27,8 @@ from .models import (
     Status,
     User,
 )
+from .privacy import mask_personal_data
+from .report_types import public_status_label as report_type_label
 
 
 def complaint_visible_to(user: User) -> QuerySet[Complaint]:
@@ -155,7 +157,11 @@ def _public_events(complaint: Complaint) -> list[ComplaintEvent]:
     return events
 
 
-def complaint_public_view(complaint: Complaint) -> PublicComplaint:
+# Events between an agency and one reporter: shown on that reporter's tracking view only.
+ADDRESSED_TO_REPORTER = frozenset({"request_info", "provide_info"})
+
+
+def complaint_public_view(complaint: Complaint, *, for_reporter: bool = True) -> PublicComplaint:
     """Assemble the public picture of a complaint fetched by `complaint_by_token`.
 
     A merged complaint shows its own text and photos with the status, agency, deadline
@@ -163,6 +169,10 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
     progress; nothing of the other complaint's content or reporter is shown.
     """
     events = _public_events(complaint)
+    if not for_reporter:
+        # The public read-only view (/aduan/<code>/): questions and answers between the
+        # agency and the reporter are for the reporter's own tracking page only.
+        events = [e for e in events if e.action not in ADDRESSED_TO_REPORTER]
     attachments = getattr(complaint, "all_attachments", None)
     if attachments is None:
         attachments = list(complaint.attachments.all())
@@ -171,23 +181,29 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
         master = _public_queryset().filter(pk=complaint.merged_into_id).first()
     holder = master or complaint
     if master is not None:
+        # A question to the master's reporter and her answer are hers alone: another
+        # reporter in the group must not read them (they may carry her phone number).
         later = [
             e
             for e in _public_events(master)
-            if e.created_at > complaint.created_at and e.kind != ComplaintEvent.Kind.CREATED
+            if e.created_at > complaint.created_at
+            and e.kind != ComplaintEvent.Kind.CREATED
+            and e.action not in ADDRESSED_TO_REPORTER
         ]
         events = sorted([*events, *later], key=lambda e: (e.created_at, e.pk))
     return PublicComplaint(
         tracking_code=complaint.tracking_code,
         public_token=complaint.public_token,
-        title=complaint.title,
-        text=complaint.text,
+        title=mask_personal_data(complaint.title),
+        text=mask_personal_data(complaint.text),
         category=str(complaint.category) if complaint.category else "",
         area=complaint.area.name if complaint.area else "",
-        address=complaint.address,
+        address=mask_personal_data(complaint.address),
         channel=complaint.get_channel_display(),
         status=holder.status,
-        status_label=public_status_label(holder.status),
+        status_label=report_type_label(
+            complaint.report_type, holder.status, public_status_label(holder.status)
+        ),
         colour=status_colour(holder.status),
         agency=holder.agency.name if holder.agency else "",
         due_at=holder.due_at if holder.status in OPEN_STATUSES else None,
@@ -199,7 +215,9 @@ def complaint_public_view(complaint: Complaint) -> PublicComplaint:
             for a in attachments
         ],
         merged_into=master.tracking_code if master is not None else "",
-        open_question=open_question(complaint, list(events)),
+        open_question=mask_personal_data(open_question(complaint, list(events)))
+        if for_reporter
+        else "",
     )
 
 
@@ -221,7 +239,7 @@ def _public_timeline(events: list[ComplaintEvent]) -> list[PublicEvent]:
         timeline.append(
             PublicEvent(
                 at=event.created_at,
-                text=event_public_text(event, previous_agency=holder),
+                text=mask_personal_data(event_public_text(event, previous_agency=holder)),
                 status=event.to_status,
                 colour=status_colour(event.to_status) if event.to_status else "",
             )

@@ -35,6 +35,7 @@ from .models import (
     ComplaintEvent,
     PendingUpload,
     Reporter,
+    ReportType,
     Status,
     new_tracking_code,
 )
@@ -111,6 +112,7 @@ def complaint_create(
     title: str = "",
     reporter: Reporter | None = None,
     actor: Actor | None = None,
+    report_type: str = ReportType.COMPLAINT,
 ) -> Complaint:
     """Create a complaint with its reporter and photos; routing starts after commit.
 
@@ -142,8 +144,17 @@ def complaint_create(
         reporter=reporter,
         is_anonymous=is_anonymous,
         is_confidential=is_confidential,
+        report_type=report_type or ReportType.COMPLAINT,
     )
-    complaint.full_clean(exclude=["tracking_code", "public_token"])
+    _check_coordinates(complaint)
+    # The related rows were just read or made by this service, and the coordinates rule is
+    # checked above: full_clean's existence query per foreign key and its query for the
+    # check constraint (with a savepoint) were six statements of every intake (issue 11).
+    # The database constraints still stand behind both.
+    complaint.full_clean(
+        exclude=["tracking_code", "public_token", "category", "area", "reporter", "agency"],
+        validate_constraints=False,
+    )
     _save_with_unique_code(complaint)
 
     ComplaintEvent.objects.create(
@@ -159,6 +170,20 @@ def complaint_create(
         attachment_from_pending(complaint=complaint, pending=pending)
     hooks.fire(hooks.COMPLAINT_CREATED, complaint_id=complaint.pk)
     return complaint
+
+
+def _check_coordinates(complaint: Complaint) -> None:
+    """The complaint_coordinates_valid constraint, checked without a query."""
+    lat, lon = complaint.latitude, complaint.longitude
+    if lat is None and lon is None:
+        return
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        (constraint,) = (
+            c for c in Complaint._meta.constraints if c.name == "complaint_coordinates_valid"
+        )
+        raise ValidationError(
+            constraint.get_violation_error_message(), code="complaint_coordinates_valid"
+        )
 
 
 def _save_with_unique_code(complaint: Complaint) -> None:
@@ -519,3 +544,22 @@ def reporter_merge(*, keep: Reporter, merge: Reporter, actor: Actor) -> Reporter
     return ReporterMergeResult(
         keep=keep, merged_id=merged_id, complaints=complaints, filled=filled, moved=moved
     )
+
+
+@transaction.atomic
+def complaint_set_report_type(
+    *, complaint: Complaint, report_type: str, actor: Actor
+) -> ComplaintEvent | None:
+    """An operator's correction of the report type (pengaduan/aspirasi/informasi), noted."""
+    if report_type not in ReportType.values:
+        raise ValidationError(_("Unknown report type “%s”.") % report_type, code="report_type")
+    if complaint.report_type == report_type:
+        return None
+    old = complaint.get_report_type_display()
+    Complaint.objects.filter(pk=complaint.pk).update(report_type=report_type)
+    complaint.report_type = report_type
+    note = _("Report type: %(old)s → %(new)s") % {
+        "old": old,
+        "new": complaint.get_report_type_display(),
+    }
+    return _internal_note(complaint=complaint, actor=actor, action="set_report_type", note=note)

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .client_ip import client_ip
 from .forms import ComplaintForm, ConfirmForm, RateForm, ReopenForm, TrackLookupForm
 from .models import Complaint, PendingUpload
+from .ratelimit import rate_limit_wait
 from .selectors import (
     complaint_by_code_and_phone,
     complaint_by_token,
@@ -31,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/home.html")
 
 
-def _form_page(request: HttpRequest, form: ComplaintForm) -> HttpResponse:
+def _form_page(request: HttpRequest, form: ComplaintForm, *, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
         "max_photos": settings.UPLOAD_MAX_PHOTOS,
@@ -39,7 +41,12 @@ def _form_page(request: HttpRequest, form: ComplaintForm) -> HttpResponse:
         # stays blank and the coordinates still work.
         "tile_url": settings.MAP_TILE_URL,
     }
-    return render(request, "complaints/form.html", context)
+    return render(request, "complaints/form.html", context, status=status)
+
+
+def _too_many(response: HttpResponse, wait: int) -> HttpResponse:
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _keep_photos(form: ComplaintForm) -> list[PendingUpload]:
@@ -53,11 +60,25 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(data=request.POST, files=request.FILES)
     if "_refresh_area" in request.POST:
         return _refresh(request, form)
+    wait = rate_limit_wait(request, group="web-form", rate=settings.PUBLIC_FORM_RATE)
+    if wait is not None:
+        # Everything typed stays; the photos are not processed, so nothing is kept.
+        limited = ComplaintForm(data=request.POST)
+        limited.add_error(None, _too_many_message(wait))
+        return _too_many(_form_page(request, limited, status=429), wait)
     if form.is_valid():
         complaint = _create(form)
         if complaint is not None:
             return redirect("complaints:receipt", token=complaint.public_token)
     return _redisplay(request, form)
+
+
+def _too_many_message(wait: int) -> str:
+    minutes = max(1, -(-wait // 60))
+    return _(
+        "Too many complaints were sent from your connection. Please try again in "
+        "%(minutes)d minutes."
+    ) % {"minutes": minutes}
 
 
 def _refresh(request: HttpRequest, form: ComplaintForm) -> HttpResponse:
@@ -85,6 +106,7 @@ def _create(form: ComplaintForm) -> Complaint | None:
             reporter_email=data.get("email", ""),
             is_anonymous=data.get("is_anonymous", False),
             is_confidential=data.get("is_confidential", False),
+            report_type=data.get("report_type") or "pengaduan",
             photos=form.processed_photos,
             pending_uploads=form.kept_after_removal(),
         )
@@ -148,16 +170,24 @@ def track_page(
 def track_lookup(request: HttpRequest) -> HttpResponse:
     form = TrackLookupForm(data=request.POST if request.method == "POST" else None)
     not_found = False
-    if form.is_valid() and not tracking_lookup_allowed(client=request.META.get("REMOTE_ADDR", "")):
+    client = client_ip(request)
+    if form.is_valid() and not (
+        tracking_lookup_allowed(client=client)
+        # By target too: guesses at one code spread over many addresses.
+        and tracking_lookup_allowed(client=f"code:{form.cleaned_data['code']}")
+    ):
         form.add_error(None, _("Too many attempts. Please wait a few minutes and try again."))
-    elif form.is_valid():
+        page = render(request, "complaints/track_lookup.html", {"form": form}, status=429)
+        return _too_many(page, settings.TRACK_LOOKUP_WINDOW_MINUTES * 60)
+    if form.is_valid():
         complaint = complaint_by_code_and_phone(
             code=form.cleaned_data["code"], phone_e164=form.cleaned_data["phone"]
         )
         if complaint is not None:
             return redirect("complaints:track", token=complaint.public_token)
         # Same words whether the code exists or not: the page must not confirm codes.
-        tracking_lookup_failed(client=request.META.get("REMOTE_ADDR", ""))
+        tracking_lookup_failed(client=client)
+        tracking_lookup_failed(client=f"code:{form.cleaned_data['code']}")
         not_found = True
         form.add_error(None, _("We found no complaint with this code and phone number."))
     return render(request, "complaints/track_lookup.html", {"form": form, "not_found": not_found})

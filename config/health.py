@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -19,7 +23,25 @@ def _database_state() -> str:
     return "ok"
 
 
+_broker_lock = threading.Lock()
+_broker_checked: dict[str, float | str] = {"at": float("-inf"), "state": ""}
+
+
 def _broker_state() -> str:
+    """The broker's state, checked at most once per HEALTHZ_BROKER_CHECK_SECONDS per process.
+
+    Under the lock, so a burst of polls makes one connection, not one per thread.
+    """
+    with _broker_lock:
+        now = time.monotonic()
+        if now - float(_broker_checked["at"]) < settings.HEALTHZ_BROKER_CHECK_SECONDS:
+            return str(_broker_checked["state"])
+        state = _connect_to_broker()
+        _broker_checked.update(at=time.monotonic(), state=state)
+        return state
+
+
+def _connect_to_broker() -> str:
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -151,10 +151,14 @@ INSTALLED_APPS = [
     # Inbound email webhooks only (channels_intake/webhooks/email.py); replies go through
     # EMAIL_BACKEND.
     "anymail",
+    "integrations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.log_context.RequestIdMiddleware",
+    "config.request_guard.RequestGuardMiddleware",
+    "config.request_guard.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -226,6 +230,13 @@ def _database(url: str) -> dict[str, Any]:
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sigap.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
+# A read replica (docs/scaling.md): the report and statistics pages read from it through
+# config/db_router.py; unset, everything uses the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {**DATABASES["replica"].get("TEST", {}), "MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -265,6 +276,15 @@ UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
 UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The request guard (config/request_guard.py, docs/hardening.md): bodies over these sizes
+# are refused with 413 before any view reads them, JSON nested deeper with 400. A multipart
+# upload may carry every photo at its limit; the email webhooks whole messages (Postmark
+# posts its 35 MB inbound as one JSON body).
+REQUEST_MAX_JSON_DEPTH = env_int("REQUEST_MAX_JSON_DEPTH", 32)
+REQUEST_MAX_UPLOAD_BYTES = UPLOAD_MAX_BYTES * UPLOAD_MAX_PHOTOS + DATA_UPLOAD_MAX_MEMORY_SIZE
+# Seconds a client is told to wait (Retry-After) when the database cannot be reached.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 5)
+REQUEST_BODY_LIMITS = {"/webhooks/email/": 40 * 1024 * 1024}
 
 # The citizen's map pin: a deployment may point at its own tile server. With none
 # reachable the map stays blank and typed coordinates still work.
@@ -325,6 +345,11 @@ TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rst
 CONVERSATION_WINDOW_SECONDS = env_int("CONVERSATION_WINDOW_SECONDS", 300)
 if CONVERSATION_WINDOW_SECONDS < 0:
     raise ImproperlyConfigured("CONVERSATION_WINDOW_SECONDS must not be negative")
+# Signed deliveries stamped more than this many hours ago (or this many seconds ahead) are
+# refused as replays (channels_intake/webhooks/common.py stale_refusal); 0 turns it off.
+# Meta retries for 7 days, so 8 days lets every honest retry through.
+INBOUND_MAX_AGE_HOURS = env_int("INBOUND_MAX_AGE_HOURS", 8 * 24)
+INBOUND_MAX_CLOCK_SKEW_SECONDS = env_int("INBOUND_MAX_CLOCK_SKEW_SECONDS", 3600)
 # Largest file fetched from a provider (photos, audio, documents), in megabytes.
 INBOUND_MEDIA_MAX_MB = env_int("INBOUND_MEDIA_MAX_MB", 16)
 # Probable duplicates (docs/duplicates.md): an open complaint of the same category within
@@ -362,7 +387,8 @@ if QUEUE_DUE_SOON_HOURS < 1:
 
 # Email (escalation notices). The console backend prints mail in the worker's log, which
 # is what the embedded run wants; production sets the SMTP backend and its server.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend's output is scrubbed of addresses, phones and NIKs like the logs.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "config.log_context.RedactingConsoleEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sigap <sigap@localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -427,6 +453,11 @@ else:
         # (docs/resilience.md). Publishes with retries, beat and the worker's own
         # reconnection use their own retry settings and are unaffected.
         "max_retries": 0,
+        # A message taken by a worker that died without acknowledging it (kill -9, a lost
+        # machine) goes back on the queue after this many seconds. It must exceed the
+        # longest countdown a task is given (retries back off up to minutes), or a waiting
+        # retry is delivered twice; the tasks are idempotent either way (docs/hardening.md).
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -437,6 +468,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Queues of their own (STYLE.md: intake, notify, default), so a citizen's acknowledgement
+# and the routing of complaints never wait behind a backlog of other people's incoming
+# messages: a worker serving several queues takes from each in turn (docs/scaling.md).
+CELERY_TASK_ROUTES = {
+    "channels_intake.process_inbound": {"queue": "intake"},
+    "channels_intake.process_partner_inbound": {"queue": "intake"},
+    "channels_intake.fetch_media": {"queue": "intake"},
+    "channels_intake.reply_to_event": {"queue": "notify"},
+    "channels_intake.send_outbound": {"queue": "notify"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Safety net: anything created while the broker was unreachable is routed anyway.
@@ -476,10 +517,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Outbound webhooks and the LAPOR! bridge: send due retries, free stuck sends.
+    "sweep-deliveries": {
+        "task": "integrations.sweep_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "purge-pending-uploads": {
         "task": "complaints.purge_pending_uploads",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # Report facts absorb the events and ratings past their high-water mark.
+    "refresh-report-facts": {
+        "task": "dashboard.refresh_report_facts",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }
 if IMAP_HOST:
@@ -514,6 +567,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# /healthz connects to the broker at most once per this many seconds per process and
+# repeats the last answer in between: a load balancer polling every second must not open
+# a broker connection per poll (issue 11 measured a p99 of 3.4 s).
+HEALTHZ_BROKER_CHECK_SECONDS = env_int("HEALTHZ_BROKER_CHECK_SECONDS", 15)
 # Per-process memory by default; CACHE_URL=redis://... shares counters (rate limits) across
 # gunicorn workers and servers.
 CACHE_URL = env_str("CACHE_URL", "")
@@ -530,17 +587,42 @@ CACHES = {
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative")
+# Rate limits (django-ratelimit's "N/period" with s, m, h or d; docs/hardening.md). A
+# mobile carrier's NAT puts many citizens behind one address, hence the generous defaults.
+PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "30/h")
 # The tracking lookup by code + phone: failed attempts allowed per client and window.
 TRACK_LOOKUP_MAX_FAILURES = env_int("TRACK_LOOKUP_MAX_FAILURES", 10)
 TRACK_LOOKUP_WINDOW_MINUTES = env_int("TRACK_LOOKUP_WINDOW_MINUTES", 15)
 
+# Logs (docs/hardening.md): every line carries the request id and is scrubbed of phone
+# numbers, emails and NIKs (config/log_context.py). LOG_FORMAT=json in production writes
+# one JSON object per line; plain suits a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "config.log_context.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# The worker keeps Django's handlers (and so the redaction) instead of installing its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -581,13 +663,13 @@ SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
 # Content-Security-Policy (django-csp): scripts, styles and fonts only from Sigap itself,
 # no inline script; images also from the map's tile server (MAP_TILE_URL).
 _TILE = urlsplit(MAP_TILE_URL)
-_TILE_ORIGIN = f"{_TILE.scheme}://{_TILE.netloc}"
+_TILE_ORIGINS = [f"{_TILE.scheme}://{_TILE.netloc}"] if _TILE.netloc else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", _TILE_ORIGIN],
+        "img-src": ["'self'", "data:", "blob:", *_TILE_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -596,3 +678,42 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Public and staff maps (docs/public-pages.md): where the map opens, "lat,lon,zoom".
+# MAP_TILE_URL above is their background too; an empty value draws the points on a plain
+# background, which is what closed networks and the tests get.
+MAP_CENTER = env_str("MAP_CENTER", "-6.914,107.609,12")
+
+# Open data (docs/public-pages.md): the daily CSV/JSON of the public complaint list.
+OPEN_DATA_DIR = Path(env_str("OPEN_DATA_DIR", str(VAR_DIR / "open-data")))
+CELERY_BEAT_SCHEDULE["export-open-data"] = {
+    "task": "complaints.export_open_data",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600},
+}
+# Vehicle plates in public text: masked only if the deployment asks (docs/public-pages.md).
+MASK_VEHICLE_PLATES = env_bool("MASK_VEHICLE_PLATES", False)
+# The public map's city-zoom summary (docs/public-pages.md): new complaints show there
+# within this many seconds; street zoom is always live.
+MAP_CELLS_REFRESH_SECONDS = env_int("MAP_CELLS_REFRESH_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["refresh-map-cells"] = {
+    "task": "complaints.refresh_map_cells",
+    "schedule": float(MAP_CELLS_REFRESH_SECONDS),
+    "options": {"expires": max(1, MAP_CELLS_REFRESH_SECONDS - 5)},
+}
+# SP4N-LAPOR! bridge (integrations/lapor, docs/lapor.md). Empty base URL: the bridge is
+# off (no polling); updates of linked complaints wait in the delivery table.
+LAPOR_BASE_URL = env_str("LAPOR_BASE_URL", "")
+LAPOR_TOKEN = env_str("LAPOR_TOKEN", "")
+LAPOR_ADAPTER = env_str("LAPOR_ADAPTER", "integrations.lapor.adapter.HttpLaporAdapter")
+# The partner key LAPOR! reports enter through (made on first use if missing).
+LAPOR_PARTNER_NAME = env_str("LAPOR_PARTNER_NAME", "SP4N-LAPOR!")
+LAPOR_POLL_SECONDS = env_int("LAPOR_POLL_SECONDS", 60)
+# First retry of an outbound delivery (webhooks, LAPOR!) after this many seconds, doubling.
+DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+if LAPOR_BASE_URL:
+    CELERY_BEAT_SCHEDULE["lapor-pull"] = {
+        "task": "integrations.lapor_pull",
+        "schedule": float(LAPOR_POLL_SECONDS),
+        "options": {"expires": max(1, LAPOR_POLL_SECONDS - 5)},
+    }

@@ -35,6 +35,7 @@ urlpatterns = [
     path("login/kode/", signin_views.otp_verify, name="otp_verify"),
     path("login/kode/daftar/", signin_views.otp_enrol, name="otp_enrol"),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("integrations.open311.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bulk, desk_views, queue_views, views
+from . import bulk, desk_views, map_views, queue_views, report_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -22,10 +22,15 @@ urlpatterns = [
     path(
         "kotak-keluar/<int:message_id>/kirim-ulang/", desk_views.outbox_retry, name="outbox_retry"
     ),
+    path("peta/", map_views.staff_map, name="map"),
+    path("peta/data/", map_views.staff_map_data, name="map_data"),
     path("aduan/<str:tracking_code>/", views.complaint_detail, name="complaint"),
     path(
         "aduan/<str:tracking_code>/aksi/<slug:action>/",
         views.complaint_action,
         name="complaint_action",
     ),
+    path("laporan/", report_views.index, name="reports"),
+    path("laporan/<slug:name>/", report_views.section, name="report"),
+    path("laporan/<slug:name>.<str:fmt>", report_views.section, name="report_export"),
 ]

@@ -19,6 +19,7 @@ from complaints.admin import ReadOnlyAdminMixin
 from complaints.models import Area
 
 from . import services
+from .categorizer.routing_proposals import routing_rules_activate
 from .forms import DryRunForm
 from .models import (
     CategorizationDecision,
@@ -67,9 +68,17 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     autocomplete_fields = ("category", "area", "agency")
     list_select_related = ("category__parent", "area", "agency")
 
+    actions = ["activate_rules"]
+
     @admin.display(description=_("level"), ordering="area__level")
     def level(self, rule: RoutingRule) -> str:
         return services.rule_level_label(rule)
+
+    @admin.action(description=_("Activate the selected rules"), permissions=["change"])
+    def activate_rules(self, request: HttpRequest, queryset: QuerySet[RoutingRule]) -> None:
+        # Rules proposed from the history (manage.py propose_routing) arrive inactive.
+        count = routing_rules_activate(rules=queryset)
+        self.message_user(request, _("%(count)d rules activated.") % {"count": count})
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

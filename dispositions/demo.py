@@ -656,10 +656,14 @@ def complaints_load(
     return len(COMPLAINTS)
 
 
+DEMO_PROVINCES = ("31", "32")
+
+
 def _demo_areas(*, load_areas: bool) -> tuple[dict[str, Area], AreaLoadResult | None]:
     loaded = None
     if load_areas and not Area.objects.exists():
-        _paths, loaded = areas_load_provinces()
+        # The demo's two provinces only: data/wilayah/ also holds others (35 Jawa Timur).
+        _paths, loaded = areas_load_provinces(provinces=DEMO_PROVINCES)
     codes = demo_area_codes()
     areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
     missing = sorted(codes - areas.keys())

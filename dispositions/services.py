@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints import report_types
 from complaints import services as complaint_services
 from complaints.areas import area_locate, area_mentioned
 from complaints.images import ProcessedImage
@@ -398,9 +399,14 @@ class Deadlines:
     resolution_due_at: datetime
 
 
-def deadlines_for(*, category: Category | None, priority: str, now: datetime) -> Deadlines:
-    """The deadlines a disposition opened at `now` gets: working time unless an emergency."""
+def deadlines_for(
+    *, category: Category | None, priority: str, now: datetime, report_type: str = ""
+) -> Deadlines:
+    """The deadlines a disposition opened at `now` gets: working time unless an emergency.
+
+    An information request has its legal deadline (complaints.report_types)."""
     response_hours, resolution_hours = _deadline_hours(category, priority)
+    resolution_hours = report_types.resolution_hours(report_type, resolution_hours)
     wall_time = runs_on_wall_time(category=category, priority=priority)
     calendar = None if wall_time else working_calendar()
 
@@ -436,7 +442,10 @@ def _open_disposition(
     time for emergencies and urgent complaints.
     """
     deadlines = deadlines_for(
-        category=complaint.category, priority=complaint.priority, now=now or timezone.now()
+        category=complaint.category,
+        priority=complaint.priority,
+        now=now or timezone.now(),
+        report_type=complaint.report_type,
     )
     complaint_transition(
         complaint=complaint,

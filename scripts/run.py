@@ -149,7 +149,10 @@ def prepare(env: dict[str, str]) -> str:
     say("collecting static files")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     say("loading the demo data (kept if already there)")
-    return manage(env, "load_demo", capture=True)
+    demo = manage(env, "load_demo", capture=True)
+    say("background complaints for the reports (once) and the report facts")
+    manage(env, "report_demo")
+    return demo
 
 
 def children(port: int) -> list[Child]:

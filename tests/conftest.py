@@ -216,3 +216,13 @@ def photo_upload():
         return SimpleUploadedFile(name, make_image_bytes(**kwargs), content_type="image/jpeg")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache, which outlives a test; each starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -78,7 +78,7 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                "--queues=default",
+                "--queues=default,intake,notify",
                 "--loglevel=INFO",
                 "--concurrency=2",
                 "--without-mingle",

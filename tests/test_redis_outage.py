@@ -176,6 +176,7 @@ class Stack:
             CONVERSATION_WINDOW_SECONDS="0",
             INBOX_RELAY_INTERVAL_SECONDS=str(RELAY_INTERVAL_SECONDS),
             INBOX_RELAY_AFTER_SECONDS=str(RELAY_AFTER_SECONDS),
+            HEALTHZ_BROKER_CHECK_SECONDS="1",
             PYTHONUNBUFFERED="1",
         )
         self.env = env
@@ -237,9 +238,9 @@ class Stack:
         )
         self.wait_for(lambda: self.health()[0] == 200, "/healthz answers 200", BOOT_TIMEOUT)
 
-    def start_worker(self) -> None:
+    def start_worker(self, *, name: str = "worker", concurrency: int = 1) -> None:
         self._start(
-            "worker",
+            name,
             [
                 str(BIN / "celery"),
                 "-A",
@@ -247,7 +248,7 @@ class Stack:
                 "worker",
                 "--queues=default,intake,notify",
                 "--loglevel=INFO",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 "--without-mingle",
                 "--without-gossip",
                 f"--hostname=outage-{uuid.uuid4().hex[:8]}@%h",
@@ -394,6 +395,8 @@ def test_it_answers_and_stores_webhooks_while_redis_is_down_and_processes_them_a
     assert stored.complaint is None
     # The failed enqueue was logged, not raised; the health check tells operators why.
     assert NOT_ENQUEUED in stack.services["web"].log()
+    # The broker's state is checked at most once per HEALTHZ_BROKER_CHECK_SECONDS (1 here).
+    stack.wait_for(lambda: stack.health()[0] == 503, "/healthz reports the broker", BOOT_TIMEOUT)
     health_status, health = stack.health()
     assert health_status == 503
     assert health["database"] == "ok"

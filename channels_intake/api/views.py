@@ -32,7 +32,8 @@ from ..desk import (
     partner_key_touch,
     partner_message_find,
 )
-from ..models import PartnerKey
+from ..models import PartnerKey, PartnerScope
+from .limits import HasPartnerScope, PartnerKeyThrottle
 from .serializers import PartnerComplaintInputSerializer, PartnerComplaintOutputSerializer
 
 PARTNER_TAG = "partner"
@@ -108,12 +109,20 @@ def _answer(*, external_id: str, complaint: Complaint | None) -> dict[str, Any]:
 
 
 UNAUTHENTICATED = OpenApiResponse(description="No key, or an unknown key (401).")
-DISABLED = OpenApiResponse(description="The key is disabled (403).")
+DISABLED = OpenApiResponse(
+    description="The key is disabled, or lacks this operation's scope (403)."
+)
+RATE_LIMITED = OpenApiResponse(
+    description="The key's requests per minute are used up (429); retry after the "
+    "seconds in the Retry-After header."
+)
 
 
 class PartnerComplaintCreateApi(APIView):
     authentication_classes = [PartnerKeyAuthentication]
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HasPartnerKey, HasPartnerScope]
+    throttle_classes = [PartnerKeyThrottle]
+    required_scope = PartnerScope.COMPLAINTS_WRITE
     parser_classes = [JSONParser]
 
     @extend_schema(
@@ -137,6 +146,7 @@ class PartnerComplaintCreateApi(APIView):
             401: UNAUTHENTICATED,
             403: DISABLED,
             413: OpenApiResponse(description="The body is larger than 5 MB."),
+            429: RATE_LIMITED,
         },
         tags=[PARTNER_TAG],
     )
@@ -166,7 +176,9 @@ class PartnerComplaintCreateApi(APIView):
 
 class PartnerComplaintDetailApi(APIView):
     authentication_classes = [PartnerKeyAuthentication]
-    permission_classes = [HasPartnerKey]
+    permission_classes = [HasPartnerKey, HasPartnerScope]
+    throttle_classes = [PartnerKeyThrottle]
+    required_scope = PartnerScope.COMPLAINTS_READ
 
     @extend_schema(
         operation_id="partner_complaints_retrieve",
@@ -178,6 +190,7 @@ class PartnerComplaintDetailApi(APIView):
             401: UNAUTHENTICATED,
             403: DISABLED,
             404: OpenApiResponse(description="You filed no complaint with this id."),
+            429: RATE_LIMITED,
         },
         tags=[PARTNER_TAG],
     )

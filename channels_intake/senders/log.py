@@ -6,6 +6,8 @@ import logging
 import uuid
 from typing import TYPE_CHECKING
 
+from config.log_context import mask_address
+
 from .base import SendResult
 
 if TYPE_CHECKING:
@@ -19,7 +21,7 @@ class LogSender:
         logger.info(
             "Outbox (log only, no %s credentials) to %s: %s",
             message.channel,
-            message.recipient,
+            mask_address(message.recipient),
             message.body,
         )
         return SendResult(provider_message_id=f"local.{uuid.uuid4().hex}")

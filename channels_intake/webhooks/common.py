@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -27,6 +28,40 @@ def bad_signature(header: str) -> JsonResponse:
 
 def bad_payload(reason: object) -> JsonResponse:
     return JsonResponse({"error": str(reason)}, status=400)
+
+
+class StaleDelivery(PayloadError):
+    """A signed delivery stamped outside the accepted window: a replay (answered 400)."""
+
+
+def stale_reason(stamp: float | None, what: str) -> str | None:
+    """Why a delivery stamped `stamp` (epoch seconds) is refused as a replay, or None.
+
+    A signature proves who sent the bytes, not when: a captured delivery replayed months
+    later would otherwise be taken as new (a message never stored before is not a
+    redelivery). Providers stop retrying after days (Meta: 7, Mailgun: 8 hours), so
+    INBOUND_MAX_AGE_HOURS (0 = off) is longer than any honest retry.
+    """
+    hours = settings.INBOUND_MAX_AGE_HOURS
+    if not hours or stamp is None:
+        return None
+    now = time.time()
+    if now - hours * 3600 <= stamp <= now + settings.INBOUND_MAX_CLOCK_SKEW_SECONDS:
+        return None
+    return f"{what} is stamped {int(stamp)}, outside the accepted window of {hours} hours."
+
+
+def stale_response(reason: object) -> JsonResponse:
+    return JsonResponse({"error": str(reason), "code": "stale"}, status=400)
+
+
+def stale_refusal(messages: Sequence[NormalizedMessage]) -> JsonResponse | None:
+    """400 when a signed delivery carries a message stamped too long ago or ahead."""
+    for message in messages:
+        reason = stale_reason(message.timestamp, f"Message {message.provider_message_id!r}")
+        if reason is not None:
+            return stale_response(reason)
+    return None
 
 
 def store_all(
@@ -79,6 +114,9 @@ def meta_signed_webhook(
         messages = parse(raw)
     except PayloadError as exc:
         return bad_payload(exc)
+    stale = stale_refusal(messages)
+    if stale is not None:
+        return stale
     headers = {
         SIGNATURE_HEADER: signature or "",
         "Content-Type": request.headers.get("Content-Type", ""),

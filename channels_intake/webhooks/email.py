@@ -20,7 +20,7 @@ from email.message import Message
 from typing import Any
 
 from anymail import urls as anymail_urls
-from anymail.exceptions import AnymailConfigurationError
+from anymail.exceptions import AnymailConfigurationError, AnymailWebhookValidationFailure
 from anymail.signals import AnymailInboundEvent
 from anymail.utils import get_request_basic_auth
 from anymail.webhooks.mailgun import MailgunBaseWebhookView
@@ -30,8 +30,18 @@ from django.urls import URLPattern
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
+from config.request_guard import json_depth_exceeds, too_deep_response
+
 from ..adapters import email as email_adapter
-from .common import bad_payload, not_configured, store_all
+from .common import (
+    StaleDelivery,
+    bad_payload,
+    bad_signature,
+    not_configured,
+    stale_reason,
+    stale_response,
+    store_all,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +77,12 @@ def on_inbound_email(
     A PayloadError goes up to the guarded view (400); a database error to Django (500),
     which the provider retries.
     """
+    # Mailgun signs its timestamp: an old one is a captured request replayed (Postmark
+    # sends none; its basic auth has no time in it).
+    stamp = event.timestamp.timestamp() if event.timestamp else None
+    reason = stale_reason(stamp, f"This {esp_name} delivery")
+    if reason is not None:
+        raise StaleDelivery(reason)
     raw = _transfer_encoded(event.message).as_bytes()
     received, _new = email_store(raw=raw, source=f"anymail:{esp_name}")
     if not received:
@@ -115,6 +131,10 @@ def _read_large_body(request: HttpRequest) -> HttpResponse | None:
     if not secret or not constant_time_compare(get_request_basic_auth(request) or "", secret):
         return None
     body = request.read(length)
+    # The request guard leaves bodies this large to the view (it must not read them before
+    # the auth matches): the depth check is made here instead.
+    if json_depth_exceeds(body, settings.REQUEST_MAX_JSON_DEPTH):
+        return too_deep_response(settings.REQUEST_MAX_JSON_DEPTH)
     # Django's own lazy body, filled in: request.body and request.POST read it from here.
     request._body = body  # type: ignore[attr-defined]
     request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
@@ -142,9 +162,16 @@ def _guarded(view_class: type[Any], required: tuple[str, ...]) -> Callable[..., 
             init["webhook_signing_key"] = settings.MAILGUN_WEBHOOK_SIGNING_KEY
         try:
             response: HttpResponse = view_class.as_view(**init)(request, *args, **kwargs)
-        except (ValueError, KeyError) as exc:
-            # Authenticated, but unreadable: not JSON, a form without its fields, or no
-            # email inside (PayloadError). Anymail itself would answer 500.
+        except AnymailWebhookValidationFailure:
+            # A bad Mailgun signature or basic auth: anymail raises a SuspiciousOperation,
+            # which Django answers with a 400 HTML page; a refused credential is a 403.
+            return bad_signature("signature or basic auth")
+        except StaleDelivery as exc:
+            return stale_response(exc)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # Authenticated, but unreadable: not JSON, a form without its fields, fields of
+            # the wrong type ({"From": 5}), or no email inside (PayloadError). Anymail
+            # itself would answer 500.
             return bad_payload(f"Unreadable {view_class.esp_name} payload: {exc!r:.300}")
         except AnymailConfigurationError as exc:
             # E.g. a tracking webhook or Mailgun's store() pointed at the inbound URL.

@@ -9,7 +9,14 @@ from django.views.decorators.http import require_POST
 
 from ..adapters import telegram
 from ..normalized import PayloadError
-from .common import bad_payload, bad_signature, not_configured, store_all, stored_response
+from .common import (
+    bad_payload,
+    bad_signature,
+    not_configured,
+    stale_refusal,
+    store_all,
+    stored_response,
+)
 
 
 @csrf_exempt
@@ -27,6 +34,9 @@ def telegram_webhook(request: HttpRequest) -> HttpResponse:
         messages = telegram.parse(raw)
     except PayloadError as exc:
         return bad_payload(exc)
+    stale = stale_refusal(messages)
+    if stale is not None:
+        return stale
     # The secret token is a credential: it is checked, never stored with the message.
     headers = {"Content-Type": request.headers.get("Content-Type", "")}
     return stored_response(*store_all(messages=messages, raw=raw, headers=headers))

@@ -9,7 +9,14 @@ from django.views.decorators.http import require_http_methods
 
 from ..adapters import x
 from ..normalized import PayloadError
-from .common import bad_payload, bad_signature, not_configured, store_all, stored_response
+from .common import (
+    bad_payload,
+    bad_signature,
+    not_configured,
+    stale_refusal,
+    store_all,
+    stored_response,
+)
 
 
 @csrf_exempt
@@ -36,6 +43,9 @@ def x_webhook(request: HttpRequest) -> HttpResponse:
         messages = x.parse(raw)
     except PayloadError as exc:
         return bad_payload(exc)
+    stale = stale_refusal(messages)
+    if stale is not None:
+        return stale
     headers = {
         x.SIGNATURE_HEADER: signature or "",
         "Content-Type": request.headers.get("Content-Type", ""),

@@ -25,6 +25,7 @@ from complaints.models import (
     Complaint,
     ComplaintEvent,
     Priority,
+    ReportType,
     Status,
 )
 from complaints.selectors import PublicComplaint, can_see_reporter
@@ -50,7 +51,25 @@ def tracking_url(public_token: str) -> str:
 # Input ------------------------------------------------------------------------------------
 
 
-class ReporterInputSerializer(serializers.Serializer):
+class StrictStringsMixin:
+    """Text fields take JSON strings only: DRF would quietly turn 0 or true into "0" or
+    "True", accepting a body the published schema says is invalid."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            errors = {
+                name: [_("Not a valid string.")]
+                for name, field in self.fields.items()  # type: ignore[attr-defined]
+                if isinstance(field, serializers.CharField)
+                and data.get(name) is not None
+                and not isinstance(data.get(name), str)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class ReporterInputSerializer(StrictStringsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     phone = serializers.CharField(
         max_length=32,
@@ -68,7 +87,7 @@ class ReporterInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.messages) from None
 
 
-class BaseComplaintInputSerializer(serializers.Serializer):
+class BaseComplaintInputSerializer(StrictStringsMixin, serializers.Serializer):
     """What a new complaint says, shared by the public API and the partner API.
 
     Each subclass adds its own flags: the two APIs named them differently and both names
@@ -100,6 +119,12 @@ class BaseComplaintInputSerializer(serializers.Serializer):
     )
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     reporter = ReporterInputSerializer(required=False, allow_null=True)
+    report_type = serializers.ChoiceField(
+        choices=ReportType.choices,
+        default=ReportType.COMPLAINT,
+        help_text="SP4N-LAPOR!'s report type: pengaduan (complaint, the default), aspirasi "
+        "(suggestion) or informasi (information request, answered within 10 working days).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         latitude, longitude = attrs.get("latitude"), attrs.get("longitude")

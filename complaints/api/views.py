@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from complaints.client_ip import client_ip
 from complaints.models import Area, Channel, Complaint, ComplaintEvent, User
 from complaints.selectors import (
     area_children,
@@ -72,11 +73,27 @@ class PublicCreateThrottle(UserRateThrottle):
 
     scope = "public_create"
 
+    def get_ident(self, request: Request) -> str:
+        # DRF's own reading trusts any X-Forwarded-For unless NUM_PROXIES is set: a forged
+        # header was a fresh bucket per request. complaints.client_ip honours
+        # TRUSTED_PROXY_COUNT (0 by default: the socket's address).
+        return client_ip(request._request)
+
 
 class StaffPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        """A page_size that is not a whole number from 1 is a 400, not quietly the default."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        for value in values:
+            if not value.isdigit() or int(value) < 1:
+                raise ValidationError(
+                    {self.page_size_query_param: [_("A whole number from 1 to 100.")]}
+                )
+        return super().get_page_size(request)
 
 
 def _staff_list_queryset(user: User) -> QuerySet[Complaint]:
@@ -112,7 +129,12 @@ class ComplaintListCreateApi(generics.ListAPIView):
         summary="List complaints (staff)",
         description="Complaints visible to the caller: agency staff see their own "
         "agency's only, whatever the filters say. Newest first.",
-        responses={200: ComplaintStaffOutputSerializer(many=True), 403: NOT_AUTHENTICATED},
+        responses={
+            200: ComplaintStaffOutputSerializer(many=True),
+            400: OpenApiResponse(description="A filter value is not one of its choices."),
+            403: NOT_AUTHENTICATED,
+            404: OpenApiResponse(description="No such page (past the last one, or 0)."),
+        },
         tags=[STAFF_TAG],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -151,6 +173,7 @@ class ComplaintListCreateApi(generics.ListAPIView):
                 reporter_email=reporter.get("email", ""),
                 is_anonymous=fields["anonymous"],
                 is_confidential=fields["confidential"],
+                report_type=fields["report_type"],
             )
         except DjangoValidationError as exc:
             raise _service_error(exc) from None

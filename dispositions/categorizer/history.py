@@ -21,6 +21,10 @@ from django.utils.text import slugify
 from complaints.models import Agency, Area, Category
 
 from ..models import TrainingExample
+from .area_names import AreaMatcher
+from .split_evaluation import SplitRow
+
+DELIMITERS = (",", ";", "\t", "|")
 
 
 class HistoryFileError(ValueError):
@@ -34,6 +38,10 @@ class Columns:
     agency: str = ""
     area: str = ""
     date: str = ""
+    kecamatan: str = ""
+    kelurahan: str = ""
+    # An area code (35.78: Kota Surabaya) the kecamatan/kelurahan names are looked up in.
+    areas_within: str = ""
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -43,13 +51,22 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        sample = handle.read(8192)
+        header = handle.readline()
         handle.seek(0)
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        return list(csv.DictReader(handle, dialect=dialect))
+        reader = csv.DictReader(handle, dialect=csv.excel, delimiter=_delimiter(header))
+        return list(reader)
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter of the header line: the candidate it holds most of.
+
+    The file is read as RFC 4180 (quotes doubled inside quoted fields), what spreadsheets
+    and Python's csv module write. csv.Sniffer is not used: on texts holding quotes,
+    commas and line breaks it guessed "no doubled quotes" and split texts into fields.
+    """
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _read_xlsx(path: Path) -> list[dict[str, Any]]:
@@ -67,7 +84,17 @@ def _read_xlsx(path: Path) -> list[dict[str, Any]]:
 def check_columns(rows: list[dict[str, Any]], columns: Columns) -> None:
     present = set(rows[0]) if rows else set()
     wanted = [
-        c for c in (columns.text, columns.category, columns.agency, columns.area, columns.date) if c
+        c
+        for c in (
+            columns.text,
+            columns.category,
+            columns.agency,
+            columns.area,
+            columns.date,
+            columns.kecamatan,
+            columns.kelurahan,
+        )
+        if c
     ]
     missing = [c for c in wanted if c not in present]
     if rows and missing:
@@ -168,6 +195,7 @@ class ImportReport:
     unknown_categories: Counter[str] = field(default_factory=Counter)
     unknown_agencies: Counter[str] = field(default_factory=Counter)
     unknown_areas: Counter[str] = field(default_factory=Counter)
+    ambiguous_areas: Counter[str] = field(default_factory=Counter)
     bad_mappings: dict[str, str] = field(default_factory=dict)
     created_categories: list[Category] = field(default_factory=list)
     created_agencies: list[Agency] = field(default_factory=list)
@@ -236,6 +264,7 @@ def history_import(
         return report
 
     areas = _area_lookup() if columns.area else {}
+    by_name = AreaMatcher(columns.areas_within) if columns.kecamatan or columns.kelurahan else None
     seen = set(
         TrainingExample.objects.filter(
             source=TrainingExample.Source.IMPORT, imported_from=path.name
@@ -254,6 +283,8 @@ def history_import(
         area = areas.get(area_name) or areas.get(_key(area_name)) if area_name else None
         if area_name and area is None:
             report.unknown_areas[area_name] += 1
+        if by_name is not None and area is None:
+            area = by_name.match(_cell(row, columns.kecamatan), _cell(row, columns.kelurahan))
         new.append(
             TrainingExample(
                 text=text,
@@ -266,6 +297,9 @@ def history_import(
             )
         )
     TrainingExample.objects.bulk_create(new, batch_size=1000)
+    if by_name is not None:
+        report.unknown_areas.update(by_name.report.unknown)
+        report.ambiguous_areas = by_name.report.ambiguous
     report.imported = len(new)
     if dry_run:
         transaction.set_rollback(True)
@@ -302,3 +336,26 @@ def labeled_rows(
             continue
         found.append((text, category.slug, agency.slug if agency else ""))
     return LabeledFile(found, categories.unknown, agencies.unknown, skipped)
+
+
+def split_rows(*, path: Path, columns: Columns) -> list[SplitRow]:
+    """The file's rows with text and topic as plain names, for a time-split evaluation."""
+    rows = read_rows(path)
+    check_columns(rows, columns)
+    found = []
+    for row in rows:
+        text, topic = _cell(row, columns.text), _cell(row, columns.category)
+        if not text or not topic:
+            continue
+        day = _parse_date(row.get(columns.date)) if columns.date else None
+        found.append(
+            SplitRow(
+                text=text,
+                topic=topic,
+                agency=_cell(row, columns.agency),
+                kecamatan=_cell(row, columns.kecamatan),
+                kelurahan=_cell(row, columns.kelurahan),
+                day=day.isoformat() if day else "",
+            )
+        )
+    return found

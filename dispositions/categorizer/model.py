@@ -69,6 +69,11 @@ def ranked(pipeline: Pipeline, text: str) -> list[tuple[str, float]]:
     return [(str(pipeline.classes_[i]), float(probabilities[i])) for i in order]
 
 
+def probabilities(pipeline: Pipeline, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The pipeline's labels and, per text, the probability of each: one batched call."""
+    return pipeline.classes_, pipeline.predict_proba(list(texts))
+
+
 def top_label(pipeline: Pipeline, text: str) -> tuple[str, float]:
     return ranked(pipeline, text)[0]
 

@@ -19,7 +19,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "id", "tracking_code", "public_token", "channel", "title", "text", "category_id",
         "area_id", "latitude", "longitude", "address", "priority", "status", "agency_id",
         "due_at", "reporter_id", "is_anonymous", "is_confidential", "merged_into_id",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "report_type",
     ),
     Disposition: (
         "id", "complaint_id", "agency_id", "state", "note", "rule_id", "forwarded_from_id",

@@ -104,7 +104,7 @@ def write_life(sim: Simulator, life: Life, batch: Batch) -> None:
             "", draft.priority, life.current, life.agency_id,
             to_datetime(life.due) if life.due is not None else None, draft.reporter_id,
             draft.is_anonymous, draft.is_confidential, life.merged_into,
-            to_datetime(draft.created), to_datetime(life.updated),
+            to_datetime(draft.created), to_datetime(life.updated), "pengaduan",
         ),
     )  # fmt: skip
 

@@ -137,7 +137,7 @@ def test_no_page_breaks_the_content_security_policy(browser, world, operator, ad
     assert page.evaluate("() => window.ran") is None
     assert len(browser.csp_violations) == 1
     browser.csp_violations.clear()
-    for url in ("/", "/aduan/baru/", "/lacak/", "/login/", "/api/docs/"):
+    for url in ("/", "/aduan/baru/", "/aduan/", "/aduan/peta/", "/lacak/", "/login/", "/api/docs/"):
         page.goto(url)
         page.wait_for_load_state("networkidle")
     browser.login(page, username="operator")
@@ -148,6 +148,7 @@ def test_no_page_breaks_the_content_security_policy(browser, world, operator, ad
         "/dashboard/pelapor/",
         "/dashboard/kotak-masuk/",
         "/dashboard/kotak-keluar/",
+        "/dashboard/peta/",
     ):
         page.goto(url)
         page.wait_for_load_state("networkidle")

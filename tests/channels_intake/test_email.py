@@ -197,17 +197,17 @@ def test_mailguns_parsed_form_streams_a_large_photo_but_raw_mime_is_capped(clien
     ],
     ids=["other-key", "tampered-token", "tampered-timestamp", "unsigned"],
 )
-def test_a_bad_mailgun_signature_is_refused_with_anymails_400(client, fields):
+def test_a_bad_mailgun_signature_is_refused_with_a_403(client, fields):
     data = {**mime(fixture("gmail_reply.eml")), **fields}
     response = post_mailgun(client, data, url=MAILGUN_MIME_URL, key=None)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not InboundMessage.objects.exists()
 
 
 @pytest.mark.django_db
 def test_mailgun_also_checks_the_basic_auth_when_a_secret_is_set(client):
     data = mime(fixture("gmail_reply.eml"))
-    assert post_mailgun(client, data, url=MAILGUN_MIME_URL, auth="x:wrong").status_code == 400
+    assert post_mailgun(client, data, url=MAILGUN_MIME_URL, auth="x:wrong").status_code == 403
     assert not InboundMessage.objects.exists()
     assert post_mailgun(client, data, url=MAILGUN_MIME_URL, auth=WEBHOOK_SECRET).status_code == 200
     assert InboundMessage.objects.count() == 1
@@ -263,7 +263,7 @@ def test_a_postmark_message_with_a_large_photo_passes_djangos_form_limit(client,
     # Django's limit here is 5 MB; the JSON carries 5.6 MB of base64.
     assert len(json.dumps(payload)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     # Unauthenticated, the body is never read: anymail refuses the basic auth.
-    assert post_postmark(client, payload, auth="x:wrong").status_code == 400
+    assert post_postmark(client, payload, auth="x:wrong").status_code == 403
     assert post_postmark(client, payload).status_code == 200
     message = InboundMessage.objects.get()
     (parsed,) = adapter.parse(bytes(message.body))
@@ -285,9 +285,9 @@ def test_a_body_over_the_webhook_limit_is_a_413(client, monkeypatch):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("auth", [None, "sigap-inbound:wrong", "someone:Rahasia-Webhook-2024"])
-def test_postmark_without_the_right_basic_auth_is_refused_with_anymails_400(client, auth):
+def test_postmark_without_the_right_basic_auth_is_refused_with_a_403(client, auth):
     response = post_postmark(client, postmark_payload("postmark_inbound"), auth=auth)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not InboundMessage.objects.exists()
 
 

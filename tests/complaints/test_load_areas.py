@@ -79,8 +79,8 @@ def test_it_is_idempotent():
 def test_it_loads_every_province_file_by_default():
     output = load()
 
-    assert "31.csv, 32.csv" in output
-    assert set(Area.objects.filter(level=1).values_list("code", flat=True)) == {"31", "32"}
+    assert "31.csv, 32.csv, 35.csv" in output
+    assert set(Area.objects.filter(level=1).values_list("code", flat=True)) == {"31", "32", "35"}
 
 
 def test_it_repairs_a_changed_name_but_keeps_hand_set_coordinates():

@@ -19,6 +19,18 @@ def add_column_options(parser: CommandParser, *, required: bool) -> None:
     parser.add_argument("--area-column", default="", help="Column with the area code or name.")
     parser.add_argument("--date-column", default="", help="Column with the complaint's date.")
     parser.add_argument(
+        "--kecamatan-column", default="", help="Column with the kecamatan (name or code)."
+    )
+    parser.add_argument(
+        "--kelurahan-column", default="", help="Column with the kelurahan/desa (name or code)."
+    )
+    parser.add_argument(
+        "--areas-within",
+        default="",
+        metavar="CODE",
+        help="Look kecamatan/kelurahan names up in this area only (e.g. 35.78, Kota Surabaya).",
+    )
+    parser.add_argument(
         "--map",
         action="append",
         default=[],
@@ -34,6 +46,9 @@ def columns_from(options: dict[str, Any]) -> Columns:
         agency=options["agency_column"],
         area=options["area_column"],
         date=options["date_column"],
+        kecamatan=options["kecamatan_column"],
+        kelurahan=options["kelurahan_column"],
+        areas_within=options["areas_within"],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dispositions.categorizer import services
-from dispositions.categorizer.history import HistoryFileError, labeled_rows, parse_mapping
+from dispositions.categorizer.history import (
+    HistoryFileError,
+    labeled_rows,
+    parse_mapping,
+    split_rows,
+)
 from dispositions.categorizer.model import MIN_EXAMPLES_TO_EVALUATE, Scores
+from dispositions.categorizer.split_evaluation import evaluate_split, split_by_date
 
 from ._history_options import add_column_options, columns_from, write_unknown
 
@@ -27,10 +34,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, nargs="?")
         add_column_options(parser, required=False)
+        parser.add_argument(
+            "--time-split",
+            metavar="YYYY-MM-DD",
+            default="",
+            help="Train a fresh model on the file's rows before this date and score the rows "
+            "from it on (needs --date-column); nothing is written to the database.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["file"] is None:
             self._cross_validate()
+        elif options["time_split"]:
+            self._time_split(options)
         else:
             self._held_out(options)
 
@@ -86,6 +102,43 @@ class Command(BaseCommand):
             self._write("agency", agency)
         self._threshold(category)
         self._confusions(category)
+
+    def _time_split(self, options: dict[str, Any]) -> None:
+        if not (options["text_column"] and options["category_column"] and options["date_column"]):
+            raise CommandError(
+                "--time-split needs the text, category and date columns (--date-column)."
+            )
+        try:
+            day = date.fromisoformat(options["time_split"]).isoformat()
+            rows = split_rows(path=options["file"], columns=columns_from(options))
+        except ValueError as error:  # HistoryFileError too
+            raise CommandError(str(error)) from error
+        train, test = split_by_date(rows, day)
+        if not train or not test:
+            raise CommandError(f"No rows before {day} or none from it on: nothing to compare.")
+        try:
+            report = evaluate_split(train, test)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        out = self.stdout
+        out.write(
+            f"Trained on {report.n_train} rows before {day} in {report.train_seconds:.1f} s; "
+            f"scored {report.n_test} rows from {day} on "
+            f"({report.classify_per_second:,.0f} texts/s)."
+        )
+        if report.unseen_topics:
+            out.write(f"Rows whose topic never occurs before {day}: {report.unseen_topics}")
+        out.write(f"topic accuracy: {report.topic_accuracy:.3f}")
+        out.write(f"topic top-3 accuracy: {report.top3_accuracy:.3f}")
+        out.write(f"topic macro-F1: {report.macro_f1:.3f}")
+        if report.agency_accuracy is None:
+            return
+        out.write(f"agency accuracy (topic x area routing): {report.agency_accuracy:.3f}")
+        for precision, (share, threshold) in report.coverage.items():
+            out.write(
+                f"automatic routing at {precision:.0%} precision: {share:.1%} of complaints "
+                f"(confidence >= {threshold:.2f})"
+            )
 
     def _threshold(self, scores: Scores) -> None:
         threshold = settings.CATEGORIZER_THRESHOLD

@@ -56,6 +56,10 @@ class Command(BaseCommand):
         for obj in report.created_agencies:
             out.write(f"New agency: {obj.slug} ({obj.name})")
         write_unknown(out, "area (rows kept without an area)", report.unknown_areas)
+        if report.ambiguous_areas:
+            out.write("Ambiguous areas (rows kept without an area; narrow with --areas-within):")
+            for name, count in report.ambiguous_areas.most_common():
+                out.write(f"  {count:6d}  {name}")
         if report.without_text:
             out.write(f"Rows without text, skipped: {report.without_text}")
         if report.without_category:

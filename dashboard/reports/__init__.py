@@ -1,0 +1,1 @@
+"""Supervisors' KPI reports: scope, period, sections (reads), charts and exports."""
