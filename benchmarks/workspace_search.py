@@ -16,7 +16,9 @@ Prints a Markdown table for docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -49,7 +51,7 @@ CASES = [
         "all, category + channel + dates",
         "status=all&category={category}&channel=whatsapp&date_from=2026-06-01&date_to=2026-09-30",
     ),
-    ("operator", "all, sort by age, page 2", "status=all&sort=age"),
+    ("operator", "all, oldest first, page 2", "status=all&sort=oldest"),
     ("supervisor", "all, reopened with photos", "status=all&reopened=on&photos=on"),
     ("dinas.binamarga", "agency staff default", ""),
     ("dinas.binamarga", "agency staff, text search", "status=all&q=aspal"),
@@ -94,9 +96,9 @@ def main() -> int:
             client.force_login(User.objects.get(username=username))
         url = f"/dashboard/?{query}"
         if "page 2" in label:
-            first = client.get(url)
-            if first.context["next_url"]:
-                url = f"/dashboard/{first.context['next_url']}"
+            found = re.search(r'href="([^"]+)" id="page-next"', client.get(url).content.decode())
+            if found:
+                url = "/dashboard/" + html.unescape(found.group(1))
 
         def get(url: str = url, client: Client = client) -> None:
             response = client.get(url)

@@ -663,13 +663,13 @@ SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
 # Content-Security-Policy (django-csp): scripts, styles and fonts only from Sigap itself,
 # no inline script; images also from the map's tile server (MAP_TILE_URL).
 _TILE = urlsplit(MAP_TILE_URL)
-_TILE_ORIGIN = f"{_TILE.scheme}://{_TILE.netloc}"
+_TILE_ORIGINS = [f"{_TILE.scheme}://{_TILE.netloc}"] if _TILE.netloc else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", _TILE_ORIGIN],
+        "img-src": ["'self'", "data:", "blob:", *_TILE_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -67,6 +67,22 @@ def _second_factor_done(request, settings):
         settings.TWO_FACTOR_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def _login_with_a_request(monkeypatch):
+    """django-axes checks every authenticate() against the request's address: the test
+    client's login() has none, so it gets a plain one (the real /login/ form has its own)."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    real = Client.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", HttpRequest())
+        return real(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login)
+
+
 @pytest.fixture
 def english():
     """Service-level tests match the English msgids; pages are tested in Indonesian."""

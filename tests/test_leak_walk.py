@@ -109,6 +109,7 @@ def kwargs_for(route: Route, s: Secrets) -> dict[str, str]:
         "app_label": "complaints",
         "content_type_id": str(ContentType.objects.get_for_model(Complaint).pk),
         "format": "json",
+        "fmt": "json",
         "path": "",
     }
     out = {}

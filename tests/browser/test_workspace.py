@@ -8,6 +8,7 @@ import pytest
 
 from complaints.models import Complaint, RejectionReason, Status
 from complaints.services import complaint_create
+from tests.conftest import PASSWORD
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -136,7 +137,7 @@ def test_no_page_breaks_the_content_security_policy(browser, world, operator, ad
     assert page.evaluate("() => window.ran") is None
     assert len(browser.csp_violations) == 1
     browser.csp_violations.clear()
-    for url in ("/", "/aduan/baru/", "/lacak/", "/login/", "/api/docs/"):
+    for url in ("/", "/aduan/baru/", "/aduan/", "/aduan/peta/", "/lacak/", "/login/", "/api/docs/"):
         page.goto(url)
         page.wait_for_load_state("networkidle")
     browser.login(page, username="operator")
@@ -147,6 +148,7 @@ def test_no_page_breaks_the_content_security_policy(browser, world, operator, ad
         "/dashboard/pelapor/",
         "/dashboard/kotak-masuk/",
         "/dashboard/kotak-keluar/",
+        "/dashboard/peta/",
     ):
         page.goto(url)
         page.wait_for_load_state("networkidle")
@@ -157,3 +159,25 @@ def test_no_page_breaks_the_content_security_policy(browser, world, operator, ad
         admin.wait_for_load_state("networkidle")
     assert browser.csp_violations == []
     assert browser.js_errors == []
+
+
+@pytest.mark.two_factor
+def test_an_operator_signs_in_with_a_code_from_the_authenticator(browser, world, operator):
+    from complaints.two_factor import demo_totp_device, totp_code_now
+
+    demo_totp_device(user=operator)
+    page = browser.new_page(mobile=True)
+    page.goto("/dashboard/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Masuk", exact=True).click()
+    page.wait_for_selector("#otp-verify")
+    assert "/login/kode/" in page.url
+    browser.screenshot(page, "workspace-otp-code-phone")
+    page.fill("#id_token", totp_code_now())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lanjutkan").click()
+    page.wait_for_selector("#queue-filters")
+    assert page.url.endswith("/dashboard/")
+    assert browser.csp_violations == []
