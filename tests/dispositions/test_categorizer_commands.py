@@ -127,7 +127,7 @@ def test_a_missing_column_or_bad_map_is_a_clear_error(world, tmp_path):
 def test_train_and_evaluate_on_imported_history(world, tmp_path):
     path = _csv(tmp_path, _history_rows())
     run("import_history", str(path), *WITH_AGENCY, *MAPS)
-    out = run("train_categorizer")
+    out = run("train_categorizer", "--evaluate")
     model = CategorizerModel.objects.get(is_active=True)
     assert f"Model {model.version}: 36 examples, 3 categories, 36 with an agency" in out
     assert "category: accuracy" in out and "agency: accuracy" in out

@@ -122,9 +122,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         out = self.stdout
         out.write(
-            f"Trained on {report.n_train} rows before {day} in {report.train_seconds:.1f} s; "
+            f"Trained on {report.n_train} rows before {day} in {report.train_seconds:.1f} CPU s; "
             f"scored {report.n_test} rows from {day} on "
-            f"({report.classify_per_second:,.0f} texts/s)."
+            f"({report.classify_per_second:,.0f} texts per CPU second, normalization included)."
         )
         if report.unseen_topics:
             out.write(f"Rows whose topic never occurs before {day}: {report.unseen_topics}")
