@@ -45,7 +45,7 @@ SELECT c.id, c.created_at, c.channel, c.status,
      WHERE e.complaint_id = c.id AND e.action = 'reopen'),
   (SELECT r.score FROM complaints_rating r WHERE r.complaint_id = c.id
      ORDER BY r.created_at DESC, r.id DESC LIMIT 1),
-  CASE WHEN c.status = 'rejected' THEN COALESCE((SELECT SUBSTR(e.note, 1, 120)
+  CASE c.status WHEN 'rejected' THEN COALESCE((SELECT SUBSTR(e.note, 1, 120)
      FROM complaints_complaintevent e WHERE e.complaint_id = c.id AND e.action = 'reject'
      ORDER BY e.created_at DESC, e.id DESC LIMIT 1), '') ELSE '' END,
 {
