@@ -48,7 +48,8 @@ def test_statistics_on_a_phone_and_desktop(browser, world, javascript):
     browser.screenshot(page, f"public-statistics-phone{suffix}")
     desktop = browser.new_page(mobile=False, javascript=javascript)
     desktop.goto("/statistik/?periode=kuartal")
-    assert desktop.locator("#akuntabilitas-agencies table").count() == 1
+    assert desktop.locator("#akuntabilitas-agencies h3").count() == 1
+    assert "WhatsApp" in desktop.locator("#volume-channel table").inner_text()
     browser.screenshot(desktop, f"public-statistics-desktop{suffix}")
     assert browser.js_errors == []
     assert browser.csp_violations == []

@@ -3,6 +3,8 @@ figures, a clear 400 for a bad period, a bounded number of queries, cached."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -13,7 +15,9 @@ from django.utils import translation
 from complaints.lifecycle import Actor
 from complaints.services import complaint_create
 from dashboard.public_stats_views import PUBLIC_TABLES, plain
+from dashboard.reports.charts import chart_css, chart_svg
 from dashboard.reports.facts import facts_rebuild
+from dashboard.reports.tables import Table
 from dispositions.services import complaint_resolve, complaint_route, complaint_start
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +29,7 @@ REPORTER = {
     "reporter_email": "rina@contoh.id",
 }
 URL = "/statistik/"
+CHART_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "charts.css"
 
 
 @pytest.fixture(autouse=True)
@@ -137,3 +142,11 @@ def test_english(client, seeded):
 def test_linked_from_home_and_public_pages(client, seeded):
     for name in ("complaints:home", "complaints:public_list", "complaints:open_data"):
         assert f'href="{URL}"' in client.get(reverse(name)).content.decode(), name
+
+
+def test_charts_carry_no_inline_style_and_their_css_is_current():
+    """The CSP (style-src 'self') refuses inline styles: the rules live in charts.css."""
+    for kind in ("bar", "hbar", "line"):
+        svg = chart_svg(Table("k", "T", ["a", "b"], [["x", 1], ["y", 2]], chart=kind))
+        assert "<style" not in svg and " style=" not in svg and "<script" not in svg
+    assert CHART_CSS.read_text(encoding="utf-8") == chart_css(), "run scripts/write_chart_css.py"
