@@ -14,10 +14,11 @@ from django.utils import translation
 
 from complaints.lifecycle import Actor
 from complaints.services import complaint_create
-from dashboard.public_stats_views import PUBLIC_TABLES, plain
 from dashboard.reports.charts import chart_css, chart_svg
 from dashboard.reports.facts import facts_rebuild
+from dashboard.reports.public import PUBLIC_TABLES, plain
 from dashboard.reports.tables import Table
+from dashboard.tasks import warm_public_statistics
 from dispositions.services import complaint_resolve, complaint_route, complaint_start
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +153,16 @@ def test_charts_carry_no_inline_style_and_their_css_is_current():
         svg = chart_svg(Table("k", "T", ["a", "b"], [["x", 1], ["y", 2]], chart=kind))
         assert "<style" not in svg and " style=" not in svg and "<script" not in svg
     assert CHART_CSS.read_text(encoding="utf-8") == chart_css(), "run scripts/write_chart_css.py"
+
+
+def test_the_beat_task_warms_every_period_and_language(client, seeded, world):
+    assert warm_public_statistics.delay().get() == 6
+    with CaptureQueriesContext(connection) as cached:
+        for period in ("bulan", "kuartal", "tahun"):
+            assert client.get(URL, {"periode": period}).status_code == 200
+    assert len(cached) == 0, [q["sql"] for q in cached]
+    complaint_create(channel="email", text="Lampu mati", category=world.road, area=world.dago)
+    facts_rebuild()
+    assert warm_public_statistics() == 6  # idempotent: a rerun only refreshes
+    body = client.get(URL).content.decode()
+    assert "Email" in body or "Surel" in body
