@@ -534,6 +534,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # /statistik/ answers from the cache (5 min); recomputed before it expires.
+    "warm-public-statistics": {
+        "task": "dashboard.warm_public_statistics",
+        "schedule": 240.0,
+        "options": {"expires": 230},
+    },
 }
 if IMAP_HOST:
     # A mailbox polled over IMAP: its unseen messages join the inbox every minute.

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from dashboard import signin_views
+from dashboard import public_stats_views, signin_views
 
 from .health import healthz
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("login/kode/daftar/", signin_views.otp_enrol, name="otp_enrol"),
     path("admin/", admin.site.urls),
     path("open311/v2/", include("integrations.open311.urls")),
+    path("statistik/", public_stats_views.statistics, name="public_statistics"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -14,6 +14,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from complaints.services import complaint_create
+from dashboard.reports.facts import facts_rebuild
 
 pytestmark = pytest.mark.django_db
 LIMIT = 100_000
@@ -50,7 +51,9 @@ def test_public_pages_weigh_under_100_kb(client, world, settings):
         "complaint": reverse("complaints:public_detail", args=[code]),
         "open data": reverse("complaints:open_data"),
         "form": reverse("complaints:new"),
+        "statistics": reverse("public_statistics"),
     }
+    facts_rebuild()
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code == 200

@@ -148,6 +148,7 @@ def test_no_public_url_shows_a_phone_nik_or_email(client, seeded):
         reverse("complaints:public_list"),
         reverse("complaints:open_data"),
         reverse("complaints:public_map"),
+        reverse("public_statistics"),
         reverse("complaints:public_map_data") + f"?bbox={BOX}&zoom=18",
         reverse("complaints:public_detail", args=[shown.tracking_code]),
         reverse("complaints:public_detail", args=[seeded["anon"].tracking_code]),
