@@ -58,6 +58,7 @@ def public_statistics(filters: ReportFilters) -> list[dict[str, object]]:
                 "title": str(tables[key].title),
                 "columns": [str(c) for c in tables[key].columns],
                 "rows": [[plain(v) for v in row] for row in tables[key].rows],
+                "cells": [[(plain(v), n) for v, n in row] for row in tables[key].cells],
                 "note": str(tables[key].note),
                 "svg": chart_svg(tables[key]),
             }
