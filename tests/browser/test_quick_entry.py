@@ -24,6 +24,8 @@ def test_an_operator_enters_a_hotline_call_with_a_photo_and_reads_the_code(
     page.get_by_role("link", name="Entri cepat").click()
     page.wait_for_selector("#quick-entry-form")
     # The phone field has the focus: the operator types the number as the call starts.
+    # (Waited for, not read at once: on a busy machine focus lands after the form appears.)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_phone'")
     assert page.evaluate("document.activeElement.id") == "id_phone"
     page.keyboard.type("0812 3456 7890")
     page.fill("#id_name", "Bu Siti")
