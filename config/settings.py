@@ -259,8 +259,15 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Django serves uploads itself unless a front server (nginx) does; names are random.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Large exports (docs/reports.md "Export jobs") are files only their owner may download:
+# kept outside MEDIA_ROOT, which may be served publicly.
+EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(VAR_DIR / "exports")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(EXPORT_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -696,6 +703,17 @@ CELERY_BEAT_SCHEDULE["export-open-data"] = {
     "task": "complaints.export_open_data",
     "schedule": 24 * 3600.0,
     "options": {"expires": 3600},
+}
+# Exports (docs/reports.md): above this many rows a list or section export runs as a
+# Celery job with a progress page; its file is kept EXPORT_KEEP_HOURS, then removed.
+EXPORT_ASYNC_ROWS = env_int("EXPORT_ASYNC_ROWS", 50_000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+if EXPORT_ASYNC_ROWS < 1 or EXPORT_KEEP_HOURS < 1:
+    raise ImproperlyConfigured("EXPORT_ASYNC_ROWS and EXPORT_KEEP_HOURS must be at least 1")
+CELERY_BEAT_SCHEDULE["sweep-export-jobs"] = {
+    "task": "dashboard.sweep_export_jobs",
+    "schedule": 300.0,
+    "options": {"expires": 290},
 }
 # Vehicle plates in public text: masked only if the deployment asks (docs/public-pages.md).
 MASK_VEHICLE_PLATES = env_bool("MASK_VEHICLE_PLATES", False)

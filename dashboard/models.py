@@ -1,12 +1,15 @@
-"""Report summary tables: one timing fact per complaint, kept fresh by a high-water mark.
+"""Report summary tables (one timing fact per complaint, kept fresh by a high-water mark)
+and the export jobs that write large exports in the background.
 
-Reports read these instead of joining complaints, dispositions, events and ratings, so
-a year of a province is one scan of a narrow indexed table (dashboard/reports/facts.py).
+Reports read the facts instead of joining complaints, dispositions, events and ratings,
+so a year of a province is one scan of a narrow indexed table (dashboard/reports/facts.py).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Agency, Area, Category, Complaint
 
@@ -66,3 +69,67 @@ class ReportMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class ExportJob(models.Model):
+    """One large export run by a worker (docs/reports.md "Export jobs").
+
+    The file lives in the private "exports" storage under `file_name`; only `owner` may
+    download it, until `expires_at`. `attempt` fences runs: each run claims the job by
+    raising it, and its progress and result count only while it still holds that value
+    (a conditional UPDATE whose row count says who won), so a redelivered task or a
+    sweeper's re-enqueue never leaves two files or a half-written one.
+    """
+
+    class Kind(models.TextChoices):
+        LIST = "list", _("Complaint list")
+        SECTION = "section", _("Report section")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    section = models.SlugField(max_length=40, blank=True)  # the report section (kind=section)
+    fmt = models.CharField(max_length=4, choices=Format.choices)
+    params = models.TextField(blank=True)  # the page's query string, re-parsed by the worker
+    language = models.CharField(max_length=10, blank=True)  # of the file's headers and labels
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempt = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveBigIntegerField(default=0)
+    rows_total = models.PositiveBigIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="export_owner_created"),
+            models.Index(fields=["status", "updated_at"], name="export_status_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.kind} {self.section} {self.fmt}, {self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

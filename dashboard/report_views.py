@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
@@ -11,18 +12,20 @@ from django.http import (
     HttpResponseBadRequest,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from complaints.models import Area
 
+from .models import ExportJob
 from .reports.charts import chart_svg
 from .reports.exports import csv_lines, xlsx_bytes
-from .reports.list_export import XLSX_MAX_ROWS, list_csv_lines, list_xlsx_bytes
+from .reports.jobs import export_job_start
+from .reports.list_export import list_count, list_csv_lines, list_queryset, list_xlsx_bytes
 from .reports.period import PERIODS, ReportInputError, parse_filters
 from .reports.scope import ReportScope
-from .reports.sections import SECTIONS, report_section
+from .reports.sections import SECTIONS, received, report_section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,16 +62,34 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/reports/index.html", {"sections": SECTIONS.items()})
 
 
+def _to_job(request: HttpRequest, *, kind: str, fmt: str, section: str = "") -> HttpResponse:
+    """Start (or rejoin) the export job and send the reader to its progress page."""
+    job = export_job_start(
+        owner=request.user,  # type: ignore[arg-type]
+        kind=kind,
+        section=section,
+        fmt=fmt,
+        params=request.GET.urlencode(),
+    )
+    return redirect("dashboard:export_job", job_id=job.pk)
+
+
 @login_required
 @require_GET
 def section(request: HttpRequest, name: str, fmt: str = "") -> HttpResponse:
     if name not in SECTIONS:
         raise Http404("No such report")
+    if fmt not in ("", "csv", "xlsx"):
+        raise Http404("Unknown export format")
     scope = _scope_or_404(request)
     try:
         filters = parse_filters(request.GET, scope)
     except ReportInputError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    limit = settings.EXPORT_ASYNC_ROWS
+    if fmt and received(scope, filters)[: limit + 1].count() > limit:
+        # A section over this many complaints takes long to count: a worker does it.
+        return _to_job(request, kind=ExportJob.Kind.SECTION, fmt=fmt, section=name)
     tables = report_section(name, scope, filters)
     filename = f"sigap-{name}-{filters.first_day}-{filters.last_day}"
     if fmt == "csv":
@@ -79,8 +100,6 @@ def section(request: HttpRequest, name: str, fmt: str = "") -> HttpResponse:
         response = HttpResponse(xlsx_bytes(tables), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
-    if fmt:
-        raise Http404("Unknown export format")
     return render(
         request,
         "dashboard/reports/section.html",
@@ -103,24 +122,22 @@ def section(request: HttpRequest, name: str, fmt: str = "") -> HttpResponse:
 @login_required
 @require_GET
 def complaint_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The staff list (same query string, same visibility) as CSV (streamed) or XLSX."""
-    user = request.user
+    """The staff list (same query string, same visibility) as CSV (streamed) or XLSX;
+    above EXPORT_ASYNC_ROWS rows, an export job."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown export format")
     try:
+        # Parses the filters now: a bad one is a 400, not a broken file or a failed job.
+        qs = list_queryset(request.user, request.GET)  # type: ignore[arg-type]
+        limit = settings.EXPORT_ASYNC_ROWS
+        if list_count(qs, limit) > limit:
+            return _to_job(request, kind=ExportJob.Kind.LIST, fmt=fmt)
         if fmt == "csv":
-            # Parses the filters now: a bad one is a 400, not a broken file.
-            lines = list_csv_lines(user, request.GET)  # type: ignore[arg-type]
-            response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        elif fmt == "xlsx":
-            content = list_xlsx_bytes(user, request.GET)  # type: ignore[arg-type]
-            if content is None:
-                return HttpResponseBadRequest(
-                    _("More than %s complaints: download the CSV, or narrow the filters.")
-                    % f"{XLSX_MAX_ROWS:,}",
-                    content_type="text/plain; charset=utf-8",
-                )
-            response = HttpResponse(content, content_type=XLSX)
+            response = StreamingHttpResponse(
+                list_csv_lines(qs), content_type="text/csv; charset=utf-8"
+            )
         else:
-            raise Http404("Unknown export format")
+            response = HttpResponse(list_xlsx_bytes(qs), content_type=XLSX)
     except ValidationError as exc:
         return HttpResponseBadRequest(
             " ".join(exc.messages), content_type="text/plain; charset=utf-8"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import bulk, desk_views, map_views, queue_views, report_views, views
+from . import bulk, desk_views, export_views, map_views, queue_views, report_views, views
 
 app_name = "dashboard"
 urlpatterns = [
@@ -34,4 +34,8 @@ urlpatterns = [
     path("laporan/<slug:name>/", report_views.section, name="report"),
     path("laporan/<slug:name>.<str:fmt>", report_views.section, name="report_export"),
     path("aduan.<str:fmt>", report_views.complaint_list_export, name="list_export"),
+    path("ekspor/", export_views.export_jobs, name="export_jobs"),
+    path("ekspor/<int:job_id>/", export_views.export_job, name="export_job"),
+    path("ekspor/<int:job_id>/status/", export_views.export_job_status, name="export_status"),
+    path("ekspor/<int:job_id>/unduh/", export_views.export_download, name="export_download"),
 ]
