@@ -45,6 +45,13 @@ class ComplaintFact(models.Model):
     esc_overdue = models.PositiveIntegerField(default=0)
     esc_supervisor = models.PositiveIntegerField(default=0)
     esc_sanction = models.PositiveIntegerField(default=0)
+    # Filled after the insert by dashboard/reports/workclock.py (facts_enrich); database
+    # defaults, so the set-based INSERT that writes the other columns need not name them.
+    report_type = models.CharField(max_length=10, db_default="pengaduan")
+    is_confidential = models.BooleanField(db_default=False)
+    # Working seconds (the deadlines' calendar) from receipt to first response / resolution.
+    response_work_seconds = models.BigIntegerField(null=True)
+    resolution_work_seconds = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [
@@ -59,6 +66,20 @@ class ComplaintFact(models.Model):
 
     def __str__(self) -> str:
         return f"fact {self.complaint_id}"
+
+
+class WorkingInterval(models.Model):
+    """One span of working time (a working day's hours) in Unix seconds, with the working
+    seconds of every earlier span: the working time between two moments is the difference
+    of their "working clocks", which SQL reads with one index lookup per moment
+    (dashboard/reports/workclock.py). Rebuilt when the calendar changes."""
+
+    opens_at = models.BigIntegerField(primary_key=True)
+    closes_at = models.BigIntegerField()
+    worked_before = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.opens_at}-{self.closes_at} (+{self.worked_before})"
 
 
 class ReportMark(models.Model):

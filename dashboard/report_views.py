@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from complaints.models import Area
+from complaints.models import Area, ReportType
 
 from .models import ExportJob
 from .reports.charts import chart_svg
@@ -110,6 +110,7 @@ def section(request: HttpRequest, name: str, fmt: str = "") -> HttpResponse:
             "filters": filters,
             "periods": PERIODS.items(),
             "agencies": scope.agencies(),
+            "report_types": ReportType.choices,
             "tables": [(t, chart_svg(t)) for t in tables],
             "query": filters.querystring(),
             "area_trail": _trail(filters.area),

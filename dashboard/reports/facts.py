@@ -14,6 +14,7 @@ from complaints.models import ComplaintEvent, Rating
 from dispositions.models import Escalation
 
 from ..models import ReportMark
+from .workclock import facts_enrich, working_intervals_sync
 
 OPEN = ("new", "triage", "assigned", "in_progress", "reopened")
 
@@ -74,7 +75,9 @@ def _rewrite(where: str, params: list[object]) -> int:
         cur.execute(
             f"INSERT INTO dashboard_complaintfact ({_COLUMNS}) {_SELECT} WHERE {where}", params
         )
-        return cur.rowcount
+        written = cur.rowcount
+    facts_enrich(where, params)
+    return written
 
 
 MARKED = {"event": ComplaintEvent, "rating": Rating, "escalation": Escalation}
@@ -93,6 +96,7 @@ def facts_rebuild(progress=lambda line: None) -> int:  # type: ignore[no-untyped
         cur.execute("SELECT MIN(id), MAX(id) FROM complaints_complaint")
         low, high = cur.fetchone()
     marks = _set_marks()
+    working_intervals_sync()
     total = 0
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM dashboard_complaintfact")
@@ -127,6 +131,7 @@ def facts_refresh() -> int:
         new = _set_marks()
         if all(new[name] == old[name] for name in MARKED):
             return 0
+        working_intervals_sync()
         n = _rewrite(
             "c.id IN (SELECT e.complaint_id FROM complaints_complaintevent e "
             "WHERE e.id > %s AND e.id <= %s UNION SELECT r.complaint_id FROM complaints_rating r "

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Agency, Area
+from complaints.models import Agency, Area, ReportType
 
 from .scope import ReportScope
 
@@ -76,6 +76,7 @@ class ReportFilters:
     area: Area | None = None
     agency: Agency | None = None
     now: datetime = field(default_factory=timezone.now)
+    report_type: str = ""  # a ReportType value, "" for every type
 
     @property
     def start(self) -> datetime:
@@ -100,11 +101,13 @@ class ReportFilters:
             params["wilayah"] = self.area.code
         if self.agency is not None:
             params["instansi"] = str(self.agency.pk)
+        if self.report_type:
+            params["jenis"] = self.report_type
         return urlencode(params)
 
 
 def parse_filters(params, scope: ReportScope, now: datetime | None = None) -> ReportFilters:  # type: ignore[no-untyped-def]
-    """Read periode/dari/sampai/wilayah/instansi; refuse what the scope does not allow."""
+    """Read periode/dari/sampai/wilayah/instansi/jenis; refuse what the scope does not allow."""
     now = now or timezone.now()
     kind = params.get("periode") or "bulan"
     if kind not in PERIODS:
@@ -127,6 +130,10 @@ def parse_filters(params, scope: ReportScope, now: datetime | None = None) -> Re
         agency = Agency.objects.filter(pk=int(raw)).first()
         if agency is None or not scope.allows_agency(agency.pk):
             raise ReportInputError(_("This agency is outside your reports."))
+    report_type = params.get("jenis", "").strip()
+    if report_type and report_type not in ReportType.values:
+        raise ReportInputError(_("Unknown report type “%s”.") % report_type)
     return ReportFilters(
-        kind=kind, first_day=first, last_day=last, area=area, agency=agency, now=now
-    )
+        kind=kind, first_day=first, last_day=last, area=area, agency=agency, now=now,
+        report_type=report_type,
+    )  # fmt: skip

@@ -24,7 +24,7 @@ PUBLIC_PERIODS = ("bulan", "kuartal", "tahun")
 # Which tables of each report section the public page shows, in this order. Left out:
 # rejection reasons (free text typed by staff), per-kelurahan tables, escalations.
 PUBLIC_TABLES = {
-    "volume": ("channel", "topic", "trend", "kecamatan"),
+    "volume": ("channel", "report_type", "topic", "trend", "kecamatan"),
     "ketepatan-waktu": ("sla", "durations", "backlog"),
     "kualitas": ("rates", "satisfaction"),
     "akuntabilitas": ("agencies", "kecamatan"),

@@ -15,13 +15,13 @@ from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Agency, Area, Category, Channel, Status
+from complaints.models import Agency, Area, Category, Channel, ReportType, Status
 from dispositions.models import Escalation
 
 from ..models import ComplaintFact
 from .period import ReportFilters, _zone
 from .scope import ReportScope
-from .tables import Table, duration_buckets, pct, percentile
+from .tables import Table, duration_buckets, pct, percentile, seconds_buckets
 
 SECTIONS = {
     "volume": _("Volume"),
@@ -29,6 +29,11 @@ SECTIONS = {
     "kualitas": _("Quality"),
     "akuntabilitas": _("Accountability"),
 }
+WORKING_TIME_NOTE = _(
+    "Working hours: counted on the deadlines' calendar (working days and hours in WIB; "
+    "national holidays, cuti bersama and days off skipped). Calendar hours: what the "
+    "citizen waits."
+)
 # A unit with fewer resolved complaints than this is listed but not ranked.
 MIN_RANKED = 10
 AGE_BUCKETS = ((0, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, None))
@@ -50,7 +55,16 @@ def _scoped(scope: ReportScope, filters: ReportFilters) -> Q:
         q &= _area_q(filters.area)
     if filters.agency is not None:
         q &= Q(agency_id=filters.agency.pk)
+    if filters.report_type:
+        q &= Q(report_type=filters.report_type)
     return q
+
+
+def _public_safe(qs: QuerySet[ComplaintFact], scope: ReportScope) -> QuerySet[ComplaintFact]:
+    """A public table naming a unit finer than the city (a kecamatan, a kelurahan, an
+    agency) leaves confidential complaints out; city-wide figures count them
+    (docs/public-pages.md "Confidential complaints in the statistics")."""
+    return qs if scope.personal else qs.filter(is_confidential=False)
 
 
 def received(scope: ReportScope, filters: ReportFilters) -> QuerySet[ComplaintFact]:
@@ -120,6 +134,8 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
     trend = qs.annotate(t=trunc).values("t").annotate(n=Count("pk")).order_by("t")
     cols = [_("Complaints")]
     topics, subcategories = _by_category(qs)
+    report_types = dict(ReportType.choices)
+    by_type = qs.values("report_type").annotate(n=Count("pk")).order_by("-n", "report_type")
     return [
         Table(
             "channel",
@@ -128,6 +144,20 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             channel_rows,
             chart="hbar",
             note=_("Total: %(n)s") % {"n": total},
+        ),
+        Table(
+            "report_type",
+            _("By report type"),
+            [_("Report type"), _("Complaints"), _("Share (%)")],
+            [
+                [
+                    str(report_types.get(r["report_type"], r["report_type"])),
+                    r["n"],
+                    pct(r["n"], total),
+                ]
+                for r in by_type
+            ],
+            chart="hbar",
         ),
         Table(
             "trend",
@@ -153,20 +183,22 @@ def volume(scope: ReportScope, filters: ReportFilters) -> list[Table]:
             "agency",
             _("By agency"),
             [_("Agency"), *cols],
-            _grouped(qs, "agency_id", Agency),
+            _grouped(_public_safe(qs, scope), "agency_id", Agency),
             chart="hbar",
         ),
         Table(
             "kecamatan",
             _("By kecamatan (top 50)"),
             [_("Kecamatan"), *cols],
-            _grouped(qs.filter(kecamatan__isnull=False), "kecamatan_id", Area, 50),
+            _grouped(
+                _public_safe(qs, scope).filter(kecamatan__isnull=False), "kecamatan_id", Area, 50
+            ),
         ),
         Table(
             "kelurahan",
             _("By kelurahan (top 50)"),
             [_("Kelurahan"), *cols],
-            _grouped(qs.filter(_KELURAHAN), "area_id", Area, 50),
+            _grouped(_public_safe(qs, scope).filter(_KELURAHAN), "area_id", Area, 50),
         ),
     ]
 
@@ -187,6 +219,8 @@ def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         res_late=Count("pk", filter=late_resolution),
         **duration_buckets(qs, end="responded_at", start="created_at", prefix="r"),
         **duration_buckets(qs, end="resolved_at", start="created_at", prefix="s"),
+        **seconds_buckets("response_work_seconds", "wr"),
+        **seconds_buckets("resolution_work_seconds", "ws"),
     )
     sla_rows = [
         [_("Response"), a["resp_met"], a["resp_late"],
@@ -195,8 +229,13 @@ def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
          pct(a["res_met"], a["res_met"] + a["res_late"])],
     ]  # fmt: skip
     time_rows = [
-        [_("First response"), a["r_n"], percentile(a, 0.5, "r"), percentile(a, 0.9, "r")],
-        [_("Resolution"), a["s_n"], percentile(a, 0.5, "s"), percentile(a, 0.9, "s")],
+        [label, clock, a[f"{p}_n"], percentile(a, 0.5, p), percentile(a, 0.9, p)]
+        for label, clock, p in (
+            (_("First response"), _("working hours"), "wr"),
+            (_("Resolution"), _("working hours"), "ws"),
+            (_("First response"), _("calendar hours"), "r"),
+            (_("Resolution"), _("calendar hours"), "s"),
+        )
     ]
     open_qs = ComplaintFact.objects.filter(_scoped(scope, filters), is_open=True)
     aggs = {"overdue": Count("pk", filter=Q(due_at__lt=now))}
@@ -213,15 +252,23 @@ def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
     return [
         Table(
             "sla",
-            _("Deadline compliance (working-time deadlines)"),
+            _("Deadline compliance (deadlines in working hours)"),
             [_("Deadline"), _("Met"), _("Missed"), _("Compliance (%)")],
             sla_rows,
+            note=WORKING_TIME_NOTE,
         ),
         Table(
             "durations",
-            _("Elapsed time (hours)"),
-            [_("Measure"), _("Complaints"), _("Median (h)"), _("90th percentile (h)")],
+            _("Time to first response and to resolution"),
+            [
+                _("Measure"),
+                _("Counted in"),
+                _("Complaints"),
+                _("Median (h)"),
+                _("90th percentile (h)"),
+            ],
             time_rows,
+            note=WORKING_TIME_NOTE,
         ),
         Table(
             "backlog",
@@ -338,18 +385,19 @@ def _ledger(qs: QuerySet[ComplaintFact]) -> list[list[object]]:
 
 def accountability(scope: ReportScope, filters: ReportFilters) -> list[Table]:
     qs = received(scope, filters)
+    ranked = _public_safe(qs, scope)
     cols = [_("Rank"), _("Unit"), _("Resolved"), _("On time (%)"), _("Median resolution (h)")]
     note = _("Units with fewer than %(n)s resolved complaints are listed unranked.") % {
         "n": MIN_RANKED
     }
     return [
         Table("agencies", _("Agency ranking"), cols,
-              _ranking(qs, "agency_id", Agency), note=note),
+              _ranking(ranked, "agency_id", Agency), note=note),
         Table("kecamatan", _("Kecamatan ranking"), cols,
-              _ranking(qs.filter(kecamatan__isnull=False), "kecamatan_id", Area)[:100],
+              _ranking(ranked.filter(kecamatan__isnull=False), "kecamatan_id", Area)[:100],
               note=note),
         Table("kelurahan", _("Kelurahan ranking"), cols,
-              _ranking(qs.filter(_KELURAHAN), "area_id", Area)[:100], note=note),
+              _ranking(ranked.filter(_KELURAHAN), "area_id", Area)[:100], note=note),
         Table("sanctions", _("Escalations and sanctions"), [_("Agency"), _("Step"), _("Count")],
               _ledger(qs)),
     ]  # fmt: skip

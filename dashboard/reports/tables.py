@@ -43,6 +43,14 @@ def duration_buckets(qs: QuerySet, *, end: str, start: str, prefix: str = "d") -
     return aggs
 
 
+def seconds_buckets(field: str, prefix: str) -> dict[str, object]:
+    """The same cumulative buckets over a column of seconds (the working durations)."""
+    aggs: dict[str, object] = {f"{prefix}_n": Count("pk", filter=Q(**{f"{field}__isnull": False}))}
+    for hours in EDGES_HOURS:
+        aggs[f"{prefix}_{hours}"] = Count("pk", filter=Q(**{f"{field}__lt": hours * 3600}))
+    return aggs
+
+
 def percentile(values: dict[str, int], p: float, prefix: str = "d") -> float | None:
     """The p-th percentile (hours) by linear interpolation inside the bucket; None if empty."""
     n = values.get(f"{prefix}_n") or 0
