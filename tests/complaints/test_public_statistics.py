@@ -166,3 +166,14 @@ def test_the_beat_task_warms_every_period_and_language(client, seeded, world):
     assert warm_public_statistics() == 6  # idempotent: a rerun only refreshes
     body = client.get(URL).content.decode()
     assert "Email" in body or "Surel" in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["complaints:home", "complaints:new", "complaints:track_lookup", "complaints:public_list",
+     "complaints:public_map", "complaints:open_data", "public_statistics"],
+)  # fmt: skip
+def test_every_public_page_links_the_statistics(client, world, name):
+    page = client.get(reverse(name)).content.decode()
+    assert 'id="footer-statistics"' in page
+    assert f'href="{reverse("public_statistics")}"' in page
