@@ -106,9 +106,12 @@ def _claim(job_id: int) -> tuple[ExportJob, int] | None:
         return None
     attempt = job.attempt + 1
     now = timezone.now()
+    # The job's own status (never a complaint's, which only complaints/lifecycle.py writes).
     claimed = ExportJob.objects.filter(
         pk=job.pk, attempt=job.attempt, status__in=[Status.PENDING, Status.RUNNING]
-    ).update(status=Status.RUNNING, attempt=attempt, rows_done=0, updated_at=now)
+    ).update(
+        status=Status.RUNNING, attempt=attempt, rows_done=0, updated_at=now
+    )  # fmt: skip
     return (job, attempt) if claimed else None
 
 
