@@ -87,7 +87,8 @@ def working_intervals_sync() -> bool:
 
 def _epoch(column: str) -> str:
     if connection.vendor == "postgresql":
-        return f"FLOOR(EXTRACT(EPOCH FROM {column}))"
+        # BIGINT, like opens_at: a numeric comparison would not use the primary key.
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
     # '%%s': the SQLite backend turns %s into a placeholder and %% into %.
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
