@@ -36,6 +36,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -44,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.forms import AREA_LEVELS, AreaTreeForm
 from complaints.lifecycle import OPEN_STATUSES
 from complaints.models import (
+    NO_DEADLINE,
     Agency,
     Area,
     Attachment,
@@ -294,12 +296,17 @@ def complaints_matching(
     if filters.channels:
         qs = qs.filter(channel__in=filters.channels)
     if filters.category is not None:
-        qs = qs.filter(Q(category=filters.category) | Q(category__parent=filters.category))
+        # As ids (no join on category): the planner then counts on (category, created_at).
+        family = Category.objects.filter(Q(pk=filters.category.pk) | Q(parent=filters.category))
+        qs = qs.filter(category_id__in=family.values("id"))
     if filters.agency is not None:
         qs = qs.filter(agency=filters.agency)
     if filters.area is not None:
         code = filters.area.code
-        qs = qs.filter(Q(area__code=code) | Q(area__code__startswith=f"{code}."))
+        # The area and every area under it, as ids: a semi-join on (area, created_at)
+        # instead of joining every complaint to its area to compare codes.
+        areas = Area.objects.filter(Q(code=code) | Q(code__startswith=f"{code}."))
+        qs = qs.filter(area_id__in=areas.values("id"))
     if filters.date_from is not None:
         qs = qs.filter(created_at__gte=_local_midnight(filters.date_from))
     if filters.date_to is not None:
@@ -320,9 +327,21 @@ def complaints_matching(
     return qs
 
 
-def with_sort_keys(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """The annotations every sort names (the indexes hold the same expressions)."""
-    return qs.annotate(due_key=due_key(), priority_rank=PRIORITY_RANK)
+def with_sort_keys(qs: QuerySet[Complaint], *, dated: bool = False) -> QuerySet[Complaint]:
+    """The annotations every sort names (the indexes hold the same expressions).
+
+    `dated`: the list is limited to received dates. A deadline follows its receipt, so
+    walking the (due_key, id) index finds that range's rows only after every earlier
+    deadline (690,000 rows read at 1M for a four-month range); the planner cannot know
+    this. An equal value in another shape (COALESCE with the default twice) is not the
+    indexed expression, so the rows of the range are found first and then sorted.
+    """
+    key = Coalesce("due_at", Value(NO_DEADLINE), Value(NO_DEADLINE)) if dated else due_key()
+    return qs.annotate(due_key=key, priority_rank=PRIORITY_RANK)
+
+
+def is_dated(filters: ComplaintFilters) -> bool:
+    return filters.date_from is not None or filters.date_to is not None
 
 
 def complaints_filtered(
@@ -333,4 +352,6 @@ def complaints_filtered(
         params if isinstance(params, ComplaintFilters) else complaint_filters_parse(user, params)
     )
     sort = SORTS[filters.sort]
-    return with_sort_keys(complaints_matching(user, filters)).order_by(*sort.order_by())
+    return with_sort_keys(complaints_matching(user, filters), dated=is_dated(filters)).order_by(
+        *sort.order_by()
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from complaints.lifecycle import OPEN_STATUSES, status_colour
 from complaints.models import Attachment, Complaint, Priority, User
 from dispositions.models import Disposition
 
-from .filters import SORTS, ComplaintFilters, complaints_matching, with_sort_keys
+from .filters import SORTS, ComplaintFilters, complaints_matching, is_dated, with_sort_keys
 from .keyset import KeysetPage, keyset_page
 from .tabs import QueueTab
 
@@ -42,14 +43,27 @@ def bounded_count(qs: QuerySet[Complaint], cap: int | None = None) -> tuple[int,
 def queue_tab_counts(
     user: User, tabs: Iterable[QueueTab], filters: ComplaintFilters
 ) -> list[TabCount]:
-    """Each tab's count under the other filters: one bounded query per tab."""
-    base = complaints_matching(user, filters, with_status=False)
-    counts = []
-    for tab in tabs:
+    """Each tab's count under the other filters: one statement, one bounded count per tab.
+
+    SELECT (SELECT COUNT(*) FROM (... tab 1 ... LIMIT cap + 1)), (... tab 2 ...), ...:
+    each count still stops at COUNT_CAP + 1 rows, in one round trip.
+    """
+    tabs = list(tabs)
+    if not tabs:
+        return []
+    base = complaints_matching(user, filters, with_status=False).order_by()
+    parts, params = [], []
+    for i, tab in enumerate(tabs):
         qs = base if tab.statuses is None else base.filter(status__in=tab.statuses)
-        number, more = bounded_count(qs)
-        counts.append(TabCount(tab, number, more))
-    return counts
+        sql, p = qs.values("id")[: COUNT_CAP + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) bounded{i})")  # noqa: S608 (ORM-built)
+        params.extend(p)
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts), params)
+        found = cur.fetchone()
+    return [
+        TabCount(tab, min(n, COUNT_CAP), n > COUNT_CAP) for tab, n in zip(tabs, found, strict=True)
+    ]
 
 
 def queue_counts(user: User, tabs: Iterable[QueueTab]) -> dict[str, int]:
@@ -58,29 +72,60 @@ def queue_counts(user: User, tabs: Iterable[QueueTab]) -> dict[str, int]:
     return {c.tab.key: c.count for c in queue_tab_counts(user, tabs, filters)}
 
 
-def queue_queryset(user: User, filters: ComplaintFilters) -> QuerySet[Complaint]:
-    """The filtered complaints with what a row shows joined in and its sort keys."""
-    reopened = Disposition.objects.filter(complaint=OuterRef("pk"), reopen_of__isnull=False)
-    photos = Attachment.objects.filter(complaint=OuterRef("pk"), kind=Attachment.Kind.REPORT)
-    return with_sort_keys(
+def queue_queryset(
+    user: User, filters: ComplaintFilters, *, marks: bool = True
+) -> QuerySet[Complaint]:
+    """The filtered complaints with what a row shows joined in and its sort keys.
+
+    `marks` annotates each row's reopened / with-photos flags in the same query; the
+    queue page leaves them out and asks for its 25 rows after (`_mark`): as EXISTS
+    columns PostgreSQL hashes every reopened disposition of the table (68,000 at 1M,
+    330 ms) to mark 25 rows.
+    """
+    qs = with_sort_keys(
         complaints_matching(user, filters)
         .select_related("category__parent", "area__parent", "agency")
-        .defer("text", "public_token")
-        .annotate(is_reopen=Exists(reopened), has_photos=Exists(photos))
+        .defer("text", "public_token"),
+        dated=is_dated(filters),
     )
+    if not marks:
+        return qs
+    reopened = Disposition.objects.filter(complaint=OuterRef("pk"), reopen_of__isnull=False)
+    photos = Attachment.objects.filter(complaint=OuterRef("pk"), kind=Attachment.Kind.REPORT)
+    return qs.annotate(is_reopen=Exists(reopened), has_photos=Exists(photos))
+
+
+def _mark(rows: list[Complaint]) -> None:
+    """Set is_reopen / has_photos on a page's rows: one indexed query each."""
+    ids = [c.pk for c in rows]
+    reopened = set(
+        Disposition.objects.filter(complaint_id__in=ids, reopen_of__isnull=False).values_list(
+            "complaint_id", flat=True
+        )
+    )
+    photos = set(
+        Attachment.objects.filter(complaint_id__in=ids, kind=Attachment.Kind.REPORT).values_list(
+            "complaint_id", flat=True
+        )
+    )
+    for c in rows:
+        c.is_reopen = c.pk in reopened
+        c.has_photos = c.pk in photos
 
 
 def queue_page(
     user: User, filters: ComplaintFilters, *, size: int, after: str = "", before: str = ""
 ) -> KeysetPage:
     """One page of the queue; ValidationError for a cursor that was not ours."""
-    return keyset_page(
-        queue_queryset(user, filters),
+    page = keyset_page(
+        queue_queryset(user, filters, marks=False),
         sort=SORTS[filters.sort],
         size=size,
         after=after,
         before=before,
     )
+    _mark(page.rows)
+    return page
 
 
 def queue_complaints(user: User, tab: QueueTab) -> QuerySet[Complaint]:
