@@ -44,6 +44,11 @@ def main() -> None:
     from dashboard.models import ComplaintFact
 
     settings.ALLOWED_HOSTS = ["*"]
+    settings.TWO_FACTOR_REQUIRED = False  # the reports are measured, not the sign-in
+    settings.STORAGES = {  # no collectstatic manifest needed: {% static %} is not measured
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     load = os.getloadavg()
     user = User.objects.filter(role=User.Role.SUPERVISOR, area__isnull=True).first()
     if user is None:
@@ -56,6 +61,9 @@ def main() -> None:
     scenarios = {
         f"year {year}, province {province.name}": (
             f"periode=kustom&dari={year}-01-01&sampai={year}-12-31&wilayah={province.code}"
+        ),
+        f"{year}-01-15 to {year}-11-20, province {province.name} (partial months)": (
+            f"periode=kustom&dari={year}-01-15&sampai={year}-11-20&wilayah={province.code}"
         ),
         "this month, everything": "periode=bulan",
         "this week, everything": "periode=minggu",
