@@ -550,10 +550,13 @@ if IMAP_HOST:
     }
 
 REST_FRAMEWORK = {
-    # Basic first: an API client without credentials gets 401 with WWW-Authenticate.
+    # None of these gets around the second factor (complaints/api/auth.py): a token made
+    # after it, a session that passed it, or Basic for accounts that owe none. The token
+    # first: a client without credentials gets 401 with `WWW-Authenticate: Bearer`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "complaints.api.auth.StaffTokenAuthentication",
+        "complaints.api.auth.NoSecondFactorBasicAuthentication",
+        "complaints.api.auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -659,6 +662,10 @@ TWO_FACTOR_REQUIRED = True  # tests/conftest.py turns it off for tests not marke
 TWO_FACTOR_REQUIRED_ROLES = ["operator", "supervisor", "admin"]
 if env_bool("TWO_FACTOR_AGENCY_STAFF", False):
     TWO_FACTOR_REQUIRED_ROLES += ["agency_staff", "agency_head"]
+# Days a staff API token (made after the second factor, complaints/api_tokens.py) works.
+STAFF_API_TOKEN_DAYS = env_int("STAFF_API_TOKEN_DAYS", 30)
+if STAFF_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("STAFF_API_TOKEN_DAYS must be at least 1")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sigap")
 # Idle expiry: a staff session ends this many minutes after its last request
 # (complaints/session_idle.py); and after SESSION_MAX_HOURS whatever happens.
