@@ -475,6 +475,7 @@ CELERY_TASK_ROUTES = {
     "channels_intake.process_inbound": {"queue": "intake"},
     "channels_intake.process_partner_inbound": {"queue": "intake"},
     "channels_intake.fetch_media": {"queue": "intake"},
+    "integrations.fetch_open311_media": {"queue": "intake"},
     "channels_intake.reply_to_event": {"queue": "notify"},
     "channels_intake.send_outbound": {"queue": "notify"},
 }
@@ -724,6 +725,17 @@ LAPOR_PARTNER_NAME = env_str("LAPOR_PARTNER_NAME", "SP4N-LAPOR!")
 LAPOR_POLL_SECONDS = env_int("LAPOR_POLL_SECONDS", 60)
 # First retry of an outbound delivery (webhooks, LAPOR!) after this many seconds, doubling.
 DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+# Open311 `media_url` fetches (integrations/open311/media.py, docs/open311.md): the
+# largest picture, the whole download's time, and hosts exempt from the SSRF guard's
+# public-address and port rule (comma-separated; a test server, an in-house media host).
+OPEN311_MEDIA_MAX_MB = env_int("OPEN311_MEDIA_MAX_MB", 5)
+OPEN311_MEDIA_TIMEOUT_SECONDS = env_int("OPEN311_MEDIA_TIMEOUT_SECONDS", 15)
+OPEN311_MEDIA_ALLOWED_HOSTS = env_list("OPEN311_MEDIA_ALLOWED_HOSTS", "")
+CELERY_BEAT_SCHEDULE["sweep-open311-media"] = {
+    "task": "integrations.sweep_open311_media",
+    "schedule": 600.0,
+    "options": {"expires": 590},
+}
 if LAPOR_BASE_URL:
     CELERY_BEAT_SCHEDULE["lapor-pull"] = {
         "task": "integrations.lapor_pull",
