@@ -18,6 +18,7 @@ from PIL import Image
 
 from channels_intake import desk
 from complaints.models import Complaint, ComplaintEvent
+from complaints.services import complaint_create
 from integrations.models import Open311Media
 from integrations.open311.media import MediaRefused, safe_http_get
 from tests.conftest import make_image_bytes
@@ -227,3 +228,26 @@ def test_the_processed_picture_is_a_real_image(media_host):
     fetched = safe_http_get(f"{media_host}/lubang.jpg", max_bytes=10**6, timeout=5)
     assert fetched.content_type == "image/jpeg"
     assert Image.open(io.BytesIO(fetched.content)).format == "JPEG"
+
+
+def test_it_waits_for_a_queued_request_to_become_a_complaint(media_host, world):
+    """A request answered with a token has no complaint yet: the fetch waits for it."""
+    from channels_intake.models import InboundMessage
+    from integrations.open311.media import media_url_fetch, media_url_register
+
+    message = InboundMessage.objects.create(
+        channel="api", provider_message_id="1:open311-abc", body=b"{}", state="failed"
+    )
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        media = media_url_register(message_id=message.pk, url=f"{media_host}/lubang.jpg")
+
+    waiting = media_url_fetch(media_id=media.pk)
+    assert waiting.state == Open311Media.State.PENDING and waiting.retry_in
+    assert MediaHost.hits == []
+
+    complaint = complaint_create(channel="api", text="Lubang besar")
+    InboundMessage.objects.filter(pk=message.pk).update(complaint=complaint, state="processed")
+    assert media_url_fetch(media_id=media.pk).state == Open311Media.State.FETCHED
+    assert complaint.attachments.count() == 1
+    assert media_url_fetch(media_id=media.pk).state == Open311Media.State.FETCHED  # once
+    assert complaint.attachments.count() == 1
