@@ -174,7 +174,9 @@ def safe_http_get(url: str, *, max_bytes: int, timeout: float) -> Fetched:
                     raise MediaRefused(_("A redirect without a Location."))
                 url = urljoin(url, location)
                 continue
-            return _read_image(response, url=url, max_bytes=max_bytes, deadline=deadline)
+            return _read_image(
+                response, sock=connection.sock, url=url, max_bytes=max_bytes, deadline=deadline
+            )
         except ssl.SSLCertVerificationError:
             raise MediaRefused(_("The server's TLS certificate is not valid.")) from None
         except (TimeoutError, OSError, http.client.HTTPException) as exc:
@@ -187,7 +189,12 @@ def safe_http_get(url: str, *, max_bytes: int, timeout: float) -> Fetched:
 
 
 def _read_image(
-    response: http.client.HTTPResponse, *, url: str, max_bytes: int, deadline: float
+    response: http.client.HTTPResponse,
+    *,
+    sock: socket.socket | None,
+    url: str,
+    max_bytes: int,
+    deadline: float,
 ) -> Fetched:
     status = response.status
     if status == 429 or status >= 500:
@@ -208,9 +215,15 @@ def _read_image(
         raise too_large
     body = io.BytesIO()
     while True:
-        if time.monotonic() > deadline:
+        # Each read waits at most what is left of the whole download's time, and read1
+        # returns what has arrived: a server trickling a byte at a time cannot hold the
+        # worker past the deadline.
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             raise MediaTemporary(_("The download took too long."))
-        chunk = response.read(CHUNK)
+        if sock is not None:
+            sock.settimeout(remaining)
+        chunk = response.read1(CHUNK)
         if not chunk:
             break
         body.write(chunk)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -20,7 +21,7 @@ from channels_intake import desk
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services import complaint_create
 from integrations.models import Open311Media
-from integrations.open311.media import MediaRefused, safe_http_get
+from integrations.open311.media import MediaRefused, MediaTemporary, safe_http_get
 from tests.conftest import make_image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,18 @@ class MediaHost(BaseHTTPRequestHandler):
             self.end_headers()  # no Content-Length: the reader must stop at the cap itself
             for _ in range(40):
                 self.wfile.write(b"\xff" * 65536)
+        elif self.path == "/pelan.jpg":
+            # A byte every 0.2 s for 20 s: a server holding the worker on purpose.
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"\xff")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass  # the client gave up, as it should
         elif self.path == "/sibuk.jpg":
             self._send(503, b"busy", "text/plain")
         else:
@@ -251,3 +264,8 @@ def test_it_waits_for_a_queued_request_to_become_a_complaint(media_host, world):
     assert complaint.attachments.count() == 1
     assert media_url_fetch(media_id=media.pk).state == Open311Media.State.FETCHED  # once
     assert complaint.attachments.count() == 1
+
+
+def test_a_server_trickling_bytes_cannot_hold_the_worker_past_the_time_limit(media_host, english):
+    with pytest.raises(MediaTemporary, match="too long"):
+        safe_http_get(f"{media_host}/pelan.jpg", max_bytes=10**6, timeout=1)
