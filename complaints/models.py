@@ -525,7 +525,7 @@ class Rating(models.Model):
 
 # Registered in this app: the search vocabulary (complaints/search.py).
 from .search_models import SearchTerm, SearchTermMark  # noqa: E402, F401
-from .staff_models import AuditEntry, RejectionReason  # noqa: E402, F401
+from .staff_models import AuditEntry, RejectionReason, StaffApiToken  # noqa: E402, F401
 
 
 class MapCell(models.Model):

@@ -72,3 +72,39 @@ class AuditEntry(models.Model):
         if self.pk is not None:
             raise ValueError("Audit entries are append-only")
         super().save(*args, **kwargs)
+
+
+class StaffApiToken(models.Model):
+    """A staff member's token for the staff API, made on a page reached after the second
+    factor (complaints/api_tokens.py). Scoped and expiring; only its SHA-256 is stored.
+
+    HTTP Basic carries a password alone and so cannot stand in for an account that must
+    sign in with a second factor: such accounts use a session that passed the code, or
+    this token (docs/sign-in.md).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("token prefix"), max_length=16, editable=False)
+    key_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    # Whether the session that made it had passed the second factor: a token made before
+    # the account's role required one stops working when it does.
+    second_factor = models.BooleanField(_("made after the second factor"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("staff API token")
+        verbose_name_plural = _("staff API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

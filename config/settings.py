@@ -482,6 +482,7 @@ CELERY_TASK_ROUTES = {
     "channels_intake.process_inbound": {"queue": "intake"},
     "channels_intake.process_partner_inbound": {"queue": "intake"},
     "channels_intake.fetch_media": {"queue": "intake"},
+    "integrations.fetch_open311_media": {"queue": "intake"},
     "channels_intake.reply_to_event": {"queue": "notify"},
     "channels_intake.send_outbound": {"queue": "notify"},
 }
@@ -557,10 +558,13 @@ if IMAP_HOST:
     }
 
 REST_FRAMEWORK = {
-    # Basic first: an API client without credentials gets 401 with WWW-Authenticate.
+    # None of these gets around the second factor (complaints/api/auth.py): a token made
+    # after it, a session that passed it, or Basic for accounts that owe none. The token
+    # first: a client without credentials gets 401 with `WWW-Authenticate: Bearer`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "complaints.api.auth.StaffTokenAuthentication",
+        "complaints.api.auth.NoSecondFactorBasicAuthentication",
+        "complaints.api.auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -666,6 +670,10 @@ TWO_FACTOR_REQUIRED = True  # tests/conftest.py turns it off for tests not marke
 TWO_FACTOR_REQUIRED_ROLES = ["operator", "supervisor", "admin"]
 if env_bool("TWO_FACTOR_AGENCY_STAFF", False):
     TWO_FACTOR_REQUIRED_ROLES += ["agency_staff", "agency_head"]
+# Days a staff API token (made after the second factor, complaints/api_tokens.py) works.
+STAFF_API_TOKEN_DAYS = env_int("STAFF_API_TOKEN_DAYS", 30)
+if STAFF_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("STAFF_API_TOKEN_DAYS must be at least 1")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Sigap")
 # Idle expiry: a staff session ends this many minutes after its last request
 # (complaints/session_idle.py); and after SESSION_MAX_HOURS whatever happens.
@@ -735,6 +743,17 @@ LAPOR_PARTNER_NAME = env_str("LAPOR_PARTNER_NAME", "SP4N-LAPOR!")
 LAPOR_POLL_SECONDS = env_int("LAPOR_POLL_SECONDS", 60)
 # First retry of an outbound delivery (webhooks, LAPOR!) after this many seconds, doubling.
 DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 30)
+# Open311 `media_url` fetches (integrations/open311/media.py, docs/open311.md): the
+# largest picture, the whole download's time, and hosts exempt from the SSRF guard's
+# public-address and port rule (comma-separated; a test server, an in-house media host).
+OPEN311_MEDIA_MAX_MB = env_int("OPEN311_MEDIA_MAX_MB", 5)
+OPEN311_MEDIA_TIMEOUT_SECONDS = env_int("OPEN311_MEDIA_TIMEOUT_SECONDS", 15)
+OPEN311_MEDIA_ALLOWED_HOSTS = env_list("OPEN311_MEDIA_ALLOWED_HOSTS", "")
+CELERY_BEAT_SCHEDULE["sweep-open311-media"] = {
+    "task": "integrations.sweep_open311_media",
+    "schedule": 600.0,
+    "options": {"expires": 590},
+}
 if LAPOR_BASE_URL:
     CELERY_BEAT_SCHEDULE["lapor-pull"] = {
         "task": "integrations.lapor_pull",

@@ -136,15 +136,6 @@ class QuickEntryForm(AreaTreeForm):
         return cleaned
 
 
-class ReporterSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search by phone, email or name"),
-        required=False,
-        max_length=120,
-        widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
-    )
-
-
 class OutboundRetryForm(forms.Form):
     """Send a failed reply again; one whose outcome is unknown needs the box ticked."""
 

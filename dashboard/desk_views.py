@@ -8,6 +8,7 @@ Views parse forms and call services; reads come from dashboard.desk_selectors.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -15,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +32,11 @@ from complaints.selectors import complaint_visible_to
 from complaints.services import reporter_merge
 
 from . import desk_selectors as selectors
-from .desk_forms import OutboundRetryForm, QuickEntryForm, ReporterSearchForm
+from .desk_filters import DeskFilterForm, DeskFilters, desk_filters_parse
+from .desk_forms import OutboundRetryForm, QuickEntryForm
+from .keyset import Sort, keyset_page
+from .queue import bounded_count
+from .queue_views import query_with
 
 LIST_PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
@@ -122,15 +126,53 @@ def _channel_label(code: str) -> str:
     return str(Channel(code).label) if code in Channel.values else code
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """One keyset page of a desk list and its links, which keep every filter."""
+
+    object_list: list[Any]
+    next_url: str = ""
+    previous_url: str = ""
+    first_url: str = ""
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_url or self.previous_url or self.first_url)
+
+
+def _list_page(request: HttpRequest, qs: QuerySet[Any], sort: Sort) -> ListPage:
+    """ValidationError for a page link that was not made here."""
+    page = keyset_page(
+        qs,
+        sort=sort,
+        size=LIST_PAGE_SIZE,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    params = request.GET
+    return ListPage(
+        object_list=page.rows,
+        next_url=query_with(params, after=page.next_cursor) if page.next_cursor else "",
+        previous_url=query_with(params, before=page.previous_cursor)
+        if page.previous_cursor
+        else "",
+        first_url=query_with(params) if not page.is_first else "",
+    )
+
+
 @desk_required
 @require_GET
 def reporters(request: HttpRequest) -> HttpResponse:
-    form = ReporterSearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    paginator = Paginator(
-        selectors.reporters_for_desk(user=request.user, query=query), LIST_PAGE_SIZE
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    form = DeskFilterForm(request.GET, search_help=_("Name, phone or email"))
+    errors: list[str] = []
+    page, total = ListPage([]), (0, False)
+    try:
+        filters = desk_filters_parse(form)
+        qs = selectors.reporters_filtered(user=request.user, filters=filters)
+        page = _list_page(request, qs, selectors.REPORTER_SORT)
+        total = bounded_count(qs)
+    except ValidationError as exc:
+        filters, errors = DeskFilters(), list(exc.messages)
     counts = selectors.reporter_channel_counts(
         user=request.user, reporter_ids=[r.pk for r in page.object_list]
     )
@@ -145,7 +187,16 @@ def reporters(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/reporters.html",
-        {"form": form, "query": query, "page": page, "rows": rows},
+        {
+            "form": form,
+            "filters": filters,
+            "errors": errors,
+            "page": page,
+            "rows": rows,
+            "total": total,
+            "clear_url": request.path,
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -215,31 +266,41 @@ def reporter_merge_confirm(request: HttpRequest, reporter_id: int, other_id: int
 # The inbox and the outbox -----------------------------------------------------------------
 
 
-def _choice(value: str | None, choices: list[tuple[str, Any]]) -> str:
-    return value if value in {c for c, _label in choices} else ""
-
-
 def _box_context(
     request: HttpRequest,
     *,
     box: str,
     messages_for: Callable[..., QuerySet[Any]],
+    sort: Sort,
     states: list[tuple[str, Any]],
+    search_help: str,
 ) -> dict[str, Any]:
-    """The channel and state filters and the page that the inbox and outbox share."""
-    channel = _choice(request.GET.get("channel"), Channel.choices)
-    state = _choice(request.GET.get("state"), states)
-    page = Paginator(messages_for(channel=channel, state=state), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """The search, filters, state counts and keyset page the inbox and outbox share."""
+    form = DeskFilterForm(request.GET, states=states, search_help=search_help)
+    errors: list[str] = []
+    page, counts = ListPage([]), []
+    try:
+        filters = desk_filters_parse(form)
+        page = _list_page(request, messages_for(user=request.user, filters=filters), sort)
+        counts = selectors.state_counts(
+            messages_for(user=request.user, filters=filters, with_state=False), states
+        )
+    except ValidationError as exc:
+        filters, errors = DeskFilters(), list(exc.messages)
     return {
         "box": box,
+        "form": form,
+        "filters": filters,
+        "errors": errors,
         "page": page,
-        "channel": channel,
-        "state": state,
-        "channels": Channel.choices,
-        "states": states,
+        "counts": [(c, query_with(request.GET, state=c.value)) for c in counts],
+        "all_url": query_with(request.GET, state=""),
+        "clear_url": request.path,
     }
+
+
+def _box_render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context, status=400 if context["errors"] else 200)
 
 
 @desk_required
@@ -249,10 +310,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         request,
         box="inbox",
         messages_for=selectors.inbox_messages,
+        sort=selectors.INBOX_SORT,
         states=InboundMessage.State.choices,
+        search_help=_("Sender, tracking code or error"),
     )
     context["replayable"] = {InboundMessage.State.PARKED, InboundMessage.State.FAILED}
-    return render(request, "dashboard/inbox.html", context)
+    return _box_render(request, "dashboard/inbox.html", context)
 
 
 @desk_required
@@ -272,11 +335,13 @@ def outbox(request: HttpRequest) -> HttpResponse:
         request,
         box="outbox",
         messages_for=selectors.outbox_messages,
+        sort=selectors.OUTBOX_SORT,
         states=OutboundMessage.State.choices,
+        search_help=_("Recipient, text, tracking code or error"),
     )
     context["rows"] = [(m, outbound_outcome_unknown(m)) for m in context["page"].object_list]
     context["retry_form"] = OutboundRetryForm()
-    return render(request, "dashboard/outbox.html", context)
+    return _box_render(request, "dashboard/outbox.html", context)
 
 
 @desk_required

@@ -19,7 +19,7 @@ from complaints.forms import (
     uploaded_files,
 )
 from complaints.images import ProcessedImage
-from complaints.models import Agency, Category, Complaint
+from complaints.models import Agency, Area, Category, Complaint
 from dispositions.models import CategorizationDecision
 from dispositions.selectors import agencies_covering, triage_agency_suggestion
 
@@ -131,7 +131,9 @@ class AssignForm(AreaTreeForm):
                 if n < len(parts)
             } | kwargs.get("initial", {})
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_covering(area)
+        # Agencies holding authority in the area picked (the complaint's until the operator
+        # picks another): an agency of another city is refused, not silently accepted.
+        self.fields["agency"].queryset = agencies_covering(self._picked_area() or area)
         self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
             "parent"
         )
@@ -148,6 +150,61 @@ class AssignForm(AreaTreeForm):
 
     def area_fields(self) -> list[forms.BoundField]:
         return [self[level] for level in AREA_LEVELS]
+
+    # Without JavaScript each level has its own "show the next list" submit, named this
+    # (with the form's prefix) and valued with the level chosen: the page comes back with
+    # the next level filled and the agencies of the area chosen, and nothing is sent.
+    AREA_NEXT = "area_next"
+    NEXT_LABELS = {
+        "province": _("Show its cities"),
+        "regency": _("Show its districts"),
+        "district": _("Show its villages"),
+    }
+
+    def area_steps(self) -> list[tuple[forms.BoundField, str, Any]]:
+        """Each level's select with its submit's name and label ("" for the last level)."""
+        name = self.add_prefix(self.AREA_NEXT)
+        return [(self[level], name, self.NEXT_LABELS.get(level, "")) for level in AREA_LEVELS]
+
+    def _picked_area(self) -> Area | None:
+        """The most specific level chosen so far (submitted or initial), if valid."""
+        source = self.data if self.is_bound else self.initial
+        picked = None
+        for level in AREA_LEVELS:
+            code = source.get(self.add_prefix(level) if self.is_bound else level) or ""
+            if code not in self._areas:
+                break
+            picked = self._areas[code]
+        return picked
+
+    @classmethod
+    def area_refresh_requested(cls, data: Any, *, prefix: str = "assign") -> bool:
+        return f"{prefix}-{cls.AREA_NEXT}" in data
+
+    @classmethod
+    def area_refresh(
+        cls,
+        data: Any,
+        *,
+        complaint: Complaint,
+        suggestion: CategorizationDecision | None = None,
+        prefix: str = "assign",
+    ) -> AssignForm:
+        """The form again after a level's "show the next list" submit (nothing is sent).
+
+        What was typed is kept; levels no longer inside the one chosen above are emptied.
+        """
+        typed = cls(data, prefix=prefix, complaint=complaint, suggestion=suggestion)
+        initial = {
+            name: data.get(f"{prefix}-{name}", "")
+            for name in ("category", "agency", "note", *AREA_LEVELS)
+        }
+        return cls(
+            initial=typed.initial_without_stale_areas(initial),
+            prefix=prefix,
+            complaint=complaint,
+            suggestion=suggestion,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

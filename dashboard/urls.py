@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from . import bulk, desk_views, export_views, map_views, queue_views, report_views, views
+from . import (
+    bulk,
+    desk_views,
+    export_views,
+    map_views,
+    queue_views,
+    report_views,
+    token_views,
+    views,
+)
 
 app_name = "dashboard"
 urlpatterns = [
@@ -22,6 +31,8 @@ urlpatterns = [
     path(
         "kotak-keluar/<int:message_id>/kirim-ulang/", desk_views.outbox_retry, name="outbox_retry"
     ),
+    path("token-api/", token_views.api_tokens, name="api_tokens"),
+    path("token-api/<int:token_id>/cabut/", token_views.api_token_revoke, name="api_token_revoke"),
     path("peta/", map_views.staff_map, name="map"),
     path("peta/data/", map_views.staff_map_data, name="map_data"),
     path("aduan/<str:tracking_code>/", views.complaint_detail, name="complaint"),

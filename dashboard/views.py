@@ -267,6 +267,13 @@ def complaint_action(request: HttpRequest, tracking_code: str, action: str) -> H
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404("No such action")
+    if action == "assign" and AssignForm.area_refresh_requested(request.POST, prefix=action):
+        # Without JavaScript the area picker asks the server for each next level.
+        detail = selectors.staff_complaint_detail(user=request.user, complaint=complaint)
+        refreshed = AssignForm.area_refresh(
+            request.POST, complaint=complaint, suggestion=detail.categorization, prefix=action
+        )
+        return _render_detail(request, detail, bound=(action, refreshed))
     form = _make_form(action, complaint, request.POST, request.FILES)
     if not form.is_valid():
         detail = selectors.staff_complaint_detail(user=request.user, complaint=complaint)

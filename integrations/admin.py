@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .delivery import delivery_resend
-from .models import Delivery, DeliveryAttempt, WebhookEvent, WebhookSubscription
+from .models import Delivery, DeliveryAttempt, Open311Media, WebhookEvent, WebhookSubscription
 from .webhooks.transport import new_secret
 
 
@@ -107,3 +107,19 @@ class DeliveryAdmin(admin.ModelAdmin):
             ngettext("%d delivery queued again.", "%d deliveries queued again.", count) % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(Open311Media)
+class Open311MediaAdmin(admin.ModelAdmin):
+    """Open311 media_url fetches: what was attached, what was refused and why."""
+
+    list_display = ("created_at", "url", "state", "error", "attempts", "finished_at")
+    list_filter = ("state",)
+    search_fields = ("url", "error")
+    readonly_fields = [f.name for f in Open311Media._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -147,3 +147,41 @@ class LaporLink(models.Model):
 
     def __str__(self) -> str:
         return self.lapor_id
+
+
+class Open311Media(models.Model):
+    """A photo an Open311 client pointed at with `media_url`, fetched by a worker.
+
+    Stored with the posted request (one per request, keyed by its inbox message), fetched
+    through the SSRF guard in integrations/open311/media.py, and attached to the
+    complaint once; a refusal or failure keeps its reason here for staff.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be fetched")
+        FETCHED = "fetched", _("Attached to the complaint")
+        REJECTED = "rejected", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    message = models.OneToOneField(
+        "channels_intake.InboundMessage", on_delete=models.CASCADE, related_name="open311_media"
+    )
+    url = models.URLField(_("URL"), max_length=2000)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    error = models.CharField(_("reason"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attachment = models.ForeignKey(
+        "complaints.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 media")
+        verbose_name_plural = _("Open311 media")
+        indexes = [models.Index(fields=["state", "created_at"], name="open311_media_state")]
+
+    def __str__(self) -> str:
+        return f"{self.url[:60]} ({self.state})"

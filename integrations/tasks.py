@@ -39,3 +39,21 @@ def lapor_sync_updates(complaint_id: int | None = None) -> int:
     from .lapor.services import lapor_sync_updates as sync
 
     return sync(complaint_id=complaint_id)
+
+
+@shared_task(name="integrations.fetch_open311_media", acks_late=True)
+def fetch_open311_media(media_id: int) -> str:
+    """Fetch an Open311 media_url through the SSRF guard and attach it (idempotent)."""
+    from .open311.media import media_fetch_enqueue, media_url_fetch
+
+    outcome = media_url_fetch(media_id=media_id)
+    if outcome.retry_in is not None:
+        media_fetch_enqueue(media_id, countdown=outcome.retry_in)
+    return outcome.state
+
+
+@shared_task(name="integrations.sweep_open311_media", acks_late=True)
+def sweep_open311_media() -> int:
+    from .open311.media import media_sweep
+
+    return media_sweep()

@@ -28,6 +28,7 @@ from complaints.models import Complaint, ComplaintEvent
 from complaints.services import complaint_add_note
 
 from .attributes import attribute_fields
+from .media import media_url_problem, media_url_register
 
 DESCRIPTION_MAX = 4000
 EXTERNAL_PREFIX = "open311-"
@@ -99,6 +100,11 @@ def request_post(
         errors.append(
             _("description is longer than %(max)d characters.") % {"max": DESCRIPTION_MAX}
         )
+    media_url = (form.get("media_url") or "").strip()
+    if media_url:
+        problem = media_url_problem(media_url)
+        if problem:
+            errors.append(problem)
     extra, attribute_errors = attribute_fields(attributes)
     errors += attribute_errors
     if errors:
@@ -124,7 +130,7 @@ def request_post(
         "is_confidential": False,
         "photos": [base64.b64encode(media).decode()] if media else [],
         "open311": {
-            "media_url": form.get("media_url", ""),
+            "media_url": media_url,
             "device_id": form.get("device_id", ""),
             "account_id": form.get("account_id", ""),
             "attributes": attributes,
@@ -147,6 +153,9 @@ def request_post(
     result = partner_complaint_submit(
         partner=partner, external_id=body["external_id"], body=raw, fields=dict(data.validated_data)
     )
+    if media_url:
+        # Fetched by a worker (it waits for the complaint if the request was queued).
+        media_url_register(message_id=result.message.pk, url=media_url)
     return PostedRequest(token=token, complaint=result.complaint)
 
 

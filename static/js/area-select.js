@@ -34,8 +34,12 @@
   }
 
   function serverFallback() {
-    // A form whose submit would act (send to an agency) is never submitted for this.
-    if (fieldset.hasAttribute("data-no-fallback")) return;
+    // A form whose submit would act (send to an agency) is never submitted for this:
+    // its per-level "show the next list" buttons come back instead.
+    if (fieldset.hasAttribute("data-no-fallback")) {
+      fieldset.classList.remove("area-enhanced");
+      return;
+    }
     if (form.requestSubmit) form.requestSubmit(refresh);
     else refresh.click();
   }
