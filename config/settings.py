@@ -385,6 +385,11 @@ if not 0 <= ESCALATION_SUPERVISOR_AFTER_HOURS <= ESCALATION_SANCTION_AFTER_HOURS
     )
 if ESCALATION_DUE_SOON_HOURS < 0:
     raise ImproperlyConfigured("ESCALATION_DUE_SOON_HOURS must not be negative")
+# How often beat runs the ladder (seconds). A minute in production; the chaos test of two
+# beats at once shortens it so both send the task many times within seconds.
+ESCALATION_INTERVAL_SECONDS = env_int("ESCALATION_INTERVAL_SECONDS", 60)
+if ESCALATION_INTERVAL_SECONDS < 1:
+    raise ImproperlyConfigured("ESCALATION_INTERVAL_SECONDS must be at least 1")
 
 # The staff queue's "due soon" badge and filter: an open complaint whose deadline falls
 # within this many hours (a working day ahead by default; escalation has its own rule).
@@ -503,8 +508,8 @@ CELERY_BEAT_SCHEDULE = {
     # The escalation ladder: reminders, notices to the head and supervisor, sanctions.
     "escalate-deadlines": {
         "task": "dispositions.escalate_deadlines",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(ESCALATION_INTERVAL_SECONDS),
+        "options": {"expires": max(1, ESCALATION_INTERVAL_SECONDS - 5)},
     },
     # Safety net: inbound messages stored while the broker was unreachable are processed anyway.
     "relay-stranded-inbound": {

@@ -21,7 +21,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,19 +34,15 @@ import redis
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path[:0] = [str(HERE), str(ROOT / "benchmarks")]
+sys.path[:0] = [str(HERE), str(ROOT / "benchmarks"), str(ROOT)]
 from generator import Result, run  # noqa: E402
 from machine import machine_facts  # noqa: E402
+
+from scripts.local_redis import free_port, redis_answers, redis_argv  # noqa: E402
 
 BIN = Path(sys.executable).parent
 APP_SECRET = "load-app-secret"  # noqa: S105 - the benchmark's own throwaway webhook
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sigap_hardening_bench"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(condition, what: str, timeout: float = 120.0) -> float:
@@ -185,23 +180,8 @@ def main() -> None:
             env=env,
             check=True,
         )
-        redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
-        procs.start(
-            "redis",
-            [
-                redis_server,
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(tmp),
-            ],
-        )
+        procs.start("redis", redis_argv(port=redis_port, directory=tmp))
+        wait_for(lambda: redis_answers(redis_port), "redis-server answers PING")
         procs.start(
             "web",
             [

@@ -1,7 +1,7 @@
 """Chaos with real processes (issue 11): concurrent redeliveries and a worker killed with
 SIGKILL in the middle of routing and of sending a reply. Nothing lost, nothing done twice.
 
-The processes are the ones tests/test_redis_outage.py starts (a private redis-server on a
+The processes are the ones tests/processes.py starts (a private redis-server on a
 free port, gunicorn, a Celery worker) on the test database. Assertions are counts in the
 database and requests the local provider received, never log lines. Run with `make chaos`.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import sqlite3
 import threading
 import urllib.request
@@ -21,76 +19,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
-import redis
 from django.db import connection
 
 from channels_intake.models import InboundMessage, OutboundMessage
 from complaints.models import Channel, Complaint
 from dispositions.models import Disposition
+from scripts.local_redis import redis_installed
 from tests.channels_intake.fake_provider import FakeProvider, json_answer
-from tests.test_redis_outage import REDIS_SERVER, Stack, whatsapp_text
+from tests.chaos.stack import PROCESS_TIMEOUT
+from tests.processes import whatsapp_text
+
+Kind = OutboundMessage.Kind
+OutState = OutboundMessage.State
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.chaos,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(REDIS_SERVER), reason="redis-server is not installed"),
+    pytest.mark.skipif(not redis_installed(), reason="redis-server is not installed"),
 ]
-
-PROCESS_TIMEOUT = 120.0
-# Unacknowledged messages of a dead worker come back this soon (the production default is
-# an hour, docs/hardening.md); no task in these tests has a countdown.
-VISIBILITY_SECONDS = 3
-Kind = OutboundMessage.Kind
-OutState = OutboundMessage.State
-
-
-class ChaosStack(Stack):
-    def __init__(self, tmp_path, **env: str) -> None:
-        super().__init__(tmp_path)
-        self.env.update(CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_SECONDS), **env)
-        self._workers = 0
-
-    def start_worker(self) -> None:
-        self._workers += 1
-        super().start_worker(name=f"worker-{self._workers}", concurrency=2)
-
-    def start_all(self) -> None:
-        self.start_redis()
-        self.start_web()
-        self.start_worker()
-
-    def kill_worker(self) -> None:
-        """SIGKILL to the worker's whole process group: no warm shutdown, no ack, no requeue."""
-        worker = self.services.pop(f"worker-{self._workers}")
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.process.pid, signal.SIGKILL)
-        worker.process.wait()
-
-    def broker(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.redis_port, db=0)
-
-    def broker_idle(self) -> bool:
-        """Every queue empty and no message held unacknowledged by any worker."""
-        client = self.broker()
-        queued = sum(client.llen(name) for name in ("default", "intake", "notify"))
-        return queued == 0 and client.hlen("unacked") == 0
-
-
-@pytest.fixture
-def chaos(tmp_path) -> Iterator[ChaosStack]:
-    stacks: list[ChaosStack] = []
-
-    def make(**env: str) -> ChaosStack:
-        stack = ChaosStack(tmp_path, **env)
-        stacks.append(stack)
-        return stack
-
-    try:
-        yield make
-    finally:
-        for stack in stacks:
-            stack.stop_all()
 
 
 def test_the_same_webhook_delivered_20_times_at_once_is_one_complaint_and_one_reply(chaos, world):

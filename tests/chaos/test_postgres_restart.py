@@ -23,7 +23,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.test_redis_outage import BIN, Service, _free_port
+from scripts.local_redis import free_port
+from tests.processes import BIN, Service
 
 PG_BIN = Path(shutil.which("pg_ctl") or "/usr/local/bin/pg_ctl").parent
 RUNUSER = shutil.which("runuser")
@@ -56,7 +57,7 @@ class Cluster:
         self.dir = Path(tempfile.mkdtemp(prefix="sigap-pg-chaos-"))
         self.dir.chmod(0o755)
         shutil.chown(self.dir, "postgres")
-        self.port = _free_port()
+        self.port = free_port()
         self._as_postgres([str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-A", "trust"])
 
     def _as_postgres(self, argv: list[str]) -> None:
@@ -125,7 +126,7 @@ def test_postgres_restarted_under_the_web_server_is_a_503_then_recovers(tmp_path
             check=True,
             cwd=Path(__file__).resolve().parents[2],
         )
-        port = _free_port()
+        port = free_port()
         web = Service(
             "web",
             [
