@@ -27,10 +27,18 @@ MIN_SUPPORT = 2
 
 @dataclass(frozen=True)
 class HistoryRow:
+    """One past complaint as plain names: what routing is mined from and splits score.
+
+    The routing table reads topic, agency and place; a time-split evaluation also needs
+    the text and the day (ISO date, "" when unknown).
+    """
+
     topic: str
-    agency: str
+    agency: str = ""
     kecamatan: str = ""
     kelurahan: str = ""
+    text: str = ""
+    day: str = ""
 
 
 @dataclass(frozen=True)

@@ -26,16 +26,6 @@ PRECISIONS = (0.90, 0.95, 0.98)
 TOPICS_SUMMED = 10
 
 
-@dataclass(frozen=True)
-class SplitRow:
-    text: str
-    topic: str
-    agency: str = ""
-    kecamatan: str = ""
-    kelurahan: str = ""
-    day: str = ""  # ISO date, "" when unknown
-
-
 @dataclass
 class SplitReport:
     n_train: int
@@ -68,8 +58,8 @@ def _fit_default(texts: list[str], labels: list[str]):
 
 
 def evaluate_split(
-    train: Sequence[SplitRow],
-    test: Sequence[SplitRow],
+    train: Sequence[HistoryRow],
+    test: Sequence[HistoryRow],
     *,
     fit: Callable[[list[str], list[str]], object] = _fit_default,
 ) -> SplitReport:
@@ -79,7 +69,7 @@ def evaluate_split(
     if pipeline is None:
         raise ValueError("The older rows need at least two topics with 3+ complaints each.")
     train_seconds = time.process_time() - started
-    table = RoutingTable(HistoryRow(r.topic, r.agency, r.kecamatan, r.kelurahan) for r in train)
+    table = RoutingTable(train)
 
     started = time.process_time()
     classes, probabilities = ml.probabilities(pipeline, [normalize(r.text) for r in test])
@@ -122,7 +112,9 @@ def _same_unit(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def split_by_date(rows: Sequence[SplitRow], day: str) -> tuple[list[SplitRow], list[SplitRow]]:
+def split_by_date(
+    rows: Sequence[HistoryRow], day: str
+) -> tuple[list[HistoryRow], list[HistoryRow]]:
     """Rows before `day` (ISO) to train on, rows on or after it to score; undated rows train."""
     train = [r for r in rows if not r.day or r.day < day]
     test = [r for r in rows if r.day and r.day >= day]
