@@ -59,7 +59,17 @@ def fit(texts: Sequence[str], labels: Sequence[str]) -> Pipeline | None:
     texts, labels = learnable(texts, labels)
     if len(set(labels)) < 2:
         return None
-    return build_pipeline().fit(texts, labels)
+    return shrink(build_pipeline().fit(texts, labels))
+
+
+def shrink(pipeline: Pipeline) -> Pipeline:
+    """The fitted pipeline with its SVM weights in float32: half the file and the memory
+    of every process that loads it, the same predictions to the sixth decimal."""
+    for calibrated in getattr(pipeline[-1], "calibrated_classifiers_", []):
+        svm = calibrated.estimator
+        svm.coef_ = svm.coef_.astype(np.float32)
+        svm.intercept_ = svm.intercept_.astype(np.float32)
+    return pipeline
 
 
 def ranked(pipeline: Pipeline, text: str) -> list[tuple[str, float]]:
