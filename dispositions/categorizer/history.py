@@ -22,7 +22,7 @@ from complaints.models import Agency, Area, Category
 
 from ..models import TrainingExample
 from .area_names import AreaMatcher
-from .split_evaluation import SplitRow
+from .mined_routing import HistoryRow
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -338,7 +338,7 @@ def labeled_rows(
     return LabeledFile(found, categories.unknown, agencies.unknown, skipped)
 
 
-def split_rows(*, path: Path, columns: Columns) -> list[SplitRow]:
+def split_rows(*, path: Path, columns: Columns) -> list[HistoryRow]:
     """The file's rows with text and topic as plain names, for a time-split evaluation."""
     rows = read_rows(path)
     check_columns(rows, columns)
@@ -349,7 +349,7 @@ def split_rows(*, path: Path, columns: Columns) -> list[SplitRow]:
             continue
         day = _parse_date(row.get(columns.date)) if columns.date else None
         found.append(
-            SplitRow(
+            HistoryRow(
                 text=text,
                 topic=topic,
                 agency=_cell(row, columns.agency),

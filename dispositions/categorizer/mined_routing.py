@@ -23,14 +23,26 @@ OFFICE_PREFIXES = {"kecamatan": OWN_KECAMATAN, "kelurahan": OWN_KELURAHAN}
 # A place's own majority counts from this many complaints on; fewer fall back to the
 # wider place (one odd complaint in a kelurahan should not overrule the city's habit).
 MIN_SUPPORT = 2
+# Pseudo-counts of the wider place's distribution when a place's own counts are smoothed
+# (city <- all units, kecamatan <- city, kelurahan <- kecamatan): two complaints of a
+# kelurahan weigh as much as the kecamatan's habit, ten outweigh it.
+SMOOTHING = {"city": 1.0, "kecamatan": 2.0, "kelurahan": 2.0}
 
 
 @dataclass(frozen=True)
 class HistoryRow:
+    """One past complaint as plain names: what routing is mined from and splits score.
+
+    The routing table reads topic, agency and place; a time-split evaluation also needs
+    the text and the day (ISO date, "" when unknown).
+    """
+
     topic: str
-    agency: str
+    agency: str = ""
     kecamatan: str = ""
     kelurahan: str = ""
+    text: str = ""
+    day: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,13 @@ class RoutingTable:
                 self.counts[(row.topic, kec)][unit] += 1
                 if kel:
                     self.counts[(row.topic, kec, kel)][unit] += 1
+        overall: Counter[str] = Counter()
+        for key, counts in self.counts.items():
+            if len(key) == 1:
+                overall.update(counts)
+        total = sum(overall.values()) or 1
+        # Every unit's share of the history: what a topic never seen routes by.
+        self.prior = {unit: n / total for unit, n in overall.items()}
 
     def route(self, topic: str, kecamatan: str = "", kelurahan: str = "") -> MinedRoute | None:
         """The mined unit (a template for office units) for `topic` at this place."""
@@ -102,6 +121,33 @@ class RoutingTable:
         """The unit's name for a complaint of this topic and place, or ""."""
         found = self.route(topic, kecamatan, kelurahan)
         return unit_for_place(found.agency, kecamatan, kelurahan) if found else ""
+
+    def distribution(
+        self, topic: str, kecamatan: str = "", kelurahan: str = ""
+    ) -> dict[str, float]:
+        """P(unit template | topic, place): each place's counts smoothed towards the wider one.
+
+        Unlike `route` (the majority only), a topic the city splits between two units keeps
+        both, so a routing confidence can say how sure the history is.
+        """
+        kec, kel = area_key(kecamatan), area_key(kelurahan)
+        found = self.prior
+        keys = [((topic,), "city")]
+        if kec:
+            keys.append(((topic, kec), "kecamatan"))
+            if kel:
+                keys.append(((topic, kec, kel), "kelurahan"))
+        for key, level in keys:
+            counts = self.counts.get(key)
+            if not counts:
+                continue
+            weight = SMOOTHING[level]
+            total = sum(counts.values()) + weight
+            smoothed = {u: p * weight / total for u, p in found.items()}
+            for unit, n in counts.items():
+                smoothed[unit] = smoothed.get(unit, 0.0) + n / total
+            found = smoothed
+        return found
 
     def rules(self) -> list[tuple[tuple[str, ...], MinedRoute]]:
         """Every (topic[, kecamatan[, kelurahan]]) with its majority unit, for review."""

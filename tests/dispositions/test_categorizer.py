@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from complaints.lifecycle import Actor
@@ -321,3 +322,17 @@ def test_the_starter_set_routes_the_issue_sentence_to_the_roads_agency_of_bandun
     complaint.refresh_from_db()
     assert (complaint.category, complaint.agency) == (world.road, world.roads_bdg)
     assert ComplaintEvent.objects.filter(complaint=complaint, action="route").exists()
+
+
+def test_a_large_set_keeps_one_calibrated_svm_in_float32(monkeypatch):
+    from dispositions.categorizer import model as ml
+
+    texts = [normalize(t) for texts in SMALL_SET.values() for t in texts]
+    labels = [topic for topic, texts in SMALL_SET.items() for _t in texts]
+    small = ml.fit(texts, labels)
+    assert len(small[-1].calibrated_classifiers_) == ml.CALIBRATION_FOLDS
+    monkeypatch.setattr(ml, "SINGLE_MODEL_FROM", len(texts))
+    large = ml.fit(texts, labels)
+    (calibrated,) = large[-1].calibrated_classifiers_
+    assert calibrated.estimator.coef_.dtype == np.float32
+    assert ml.top_label(large, normalize("lampu jalan mati"))[0] == "lampu-jalan"

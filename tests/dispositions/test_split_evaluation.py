@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from complaints.models import Area
 from dispositions.categorizer.mined_routing import HistoryRow, RoutingTable
-from dispositions.categorizer.split_evaluation import coverage_at
+from dispositions.categorizer.split_evaluation import coverage_at, unit_probabilities_for
 from tests.dispositions.test_categorizer import SMALL_SET
 
 # Synthetic city: topic -> unit; garbage goes to the complaint's own kelurahan office.
@@ -45,6 +45,40 @@ def test_office_units_follow_the_complaints_own_area():
     table = RoutingTable(rows)
     assert table.unit("sampah", "Tegalsari", "Kedungdoro") == "Kelurahan Kedungdoro"
     assert table.unit("ktp", "Rungkut", "Wonorejo") == "Kecamatan Rungkut"
+
+
+def test_the_distribution_keeps_a_split_habit_and_smooths_thin_places():
+    rows = [HistoryRow("banjir", "Dinas SDA", "Rungkut", "Wonorejo")] * 3
+    rows += [HistoryRow("banjir", "BPBD", "Gubeng", "Mojo")]
+    rows += [HistoryRow("sampah", "Kelurahan Mojo", "Gubeng", "Mojo")] * 4
+    table = RoutingTable(rows)
+    city = table.distribution("banjir")
+    assert sum(city.values()) == pytest.approx(1.0)
+    assert city["Dinas SDA"] > city["BPBD"] > 0
+    # One BPBD complaint in Mojo outweighs the city's habit there, not certainly.
+    mojo = table.distribution("banjir", "Gubeng", "Mojo")
+    assert mojo["BPBD"] > mojo["Dinas SDA"] and mojo["BPBD"] < 0.9
+    # An office unit is learned as the complaint's own office, anywhere.
+    assert (
+        max(table.distribution("sampah", "Rungkut", "Wonorejo").items(), key=lambda i: i[1])[0]
+        == "@kelurahan"
+    )
+    # A topic never seen routes by the units' overall shares.
+    assert table.distribution("pungli") == table.prior
+
+
+def test_routing_combines_the_topics_routes_with_the_units_read_from_the_text():
+    rows = [HistoryRow("banjir", "Dinas SDA", "Rungkut", "Wonorejo")] * 2
+    rows += [HistoryRow("banjir", "BPBD", "Rungkut", "Wonorejo")] * 2
+    table = RoutingTable(rows)
+    routed_only = unit_probabilities_for(table, {"banjir": 1.0}, "Rungkut", "Wonorejo")
+    assert routed_only["Dinas SDA"] == pytest.approx(routed_only["BPBD"])
+    # The text says which of the two units the history split between: it decides.
+    both = unit_probabilities_for(
+        table, {"banjir": 1.0}, "Rungkut", "Wonorejo", {"BPBD": 0.8, "Dinas SDA": 0.2}
+    )
+    assert sum(both.values()) == pytest.approx(1.0)
+    assert both["BPBD"] > 0.6 > both["Dinas SDA"]
 
 
 def test_coverage_is_the_largest_share_keeping_the_precision():
