@@ -25,7 +25,7 @@ from complaints import services as complaint_services
 from complaints.lifecycle import Actor, TransitionError, complaint_transition
 from complaints.models import Complaint
 from complaints.selectors import complaint_visible_to
-from dispositions import duplicates
+from dispositions import merging
 from dispositions import services as disposition_services
 from dispositions.models import CategorizationDecision, Disposition, DuplicateLink
 from dispositions.selectors import triage_agency_suggestion
@@ -63,13 +63,13 @@ def _accept(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
 
 
 def _start(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_start(
+    return disposition_services.disposition_start(
         complaint=complaint, actor=actor, note=form.cleaned_data["note"]
     )
 
 
 def _resolve(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_resolve(
+    return disposition_services.disposition_resolve(
         complaint=complaint,
         actor=actor,
         note=form.cleaned_data["note"],
@@ -87,13 +87,13 @@ def _forward(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
 
 
 def _return_to_triage(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_return_to_triage(
+    return disposition_services.disposition_return_to_triage(
         complaint=complaint, actor=actor, reason=form.cleaned_data["reason"]
     )
 
 
 def _assign(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_assign(
+    return disposition_services.disposition_assign(
         complaint=complaint,
         actor=actor,
         agency=form.cleaned_data["agency"],
@@ -141,12 +141,12 @@ def _duplicate_link(complaint: Complaint, actor: Actor, form: forms.Form) -> Dup
 def _merge(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
     """One click: the newer complaint of the pair follows the older one."""
     link = _duplicate_link(complaint, actor, form)
-    return duplicates.complaint_merge(duplicate=link.complaint, into=link.candidate_of, actor=actor)
+    return merging.complaint_merge(duplicate=link.complaint, into=link.candidate_of, actor=actor)
 
 
 def _dismiss_duplicate(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
     link = _duplicate_link(complaint, actor, form)
-    return duplicates.duplicate_link_dismiss(link=link, actor=actor)
+    return merging.duplicate_link_dismiss(link=link, actor=actor)
 
 
 ACTIONS: dict[str, StaffAction] = {

@@ -12,6 +12,18 @@ from complaints.lifecycle import OPEN_STATUSES
 from complaints.models import Agency, Area, Category, Complaint, Reporter
 
 from .models import CategorizationDecision, Disposition, DuplicateLink, Escalation
+from .routing import routing_rule_match
+
+
+def disposition_current(complaint: Complaint, *, lock: bool = False) -> Disposition | None:
+    """The complaint's open disposition (at most one is open at a time), with its agency.
+
+    `lock` row-locks it for the caller's transaction (the disposition only, not the agency).
+    """
+    qs = Disposition.objects.filter(complaint=complaint, state__in=Disposition.OPEN_STATES)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.select_related("agency").first()
 
 
 @dataclass(frozen=True)
@@ -149,7 +161,5 @@ def triage_agency_suggestion(
     category = Category.objects.filter(slug__in=slugs[:1], is_active=True).first()
     if category is None or complaint.area is None:
         return None
-    from .services import routing_rule_match
-
     match = routing_rule_match(category=category, area=complaint.area)
     return match.agency if match is not None else None
