@@ -17,6 +17,7 @@ from django.utils import timezone
 from complaints.lifecycle import OPEN_STATUSES, status_colour
 from complaints.models import Attachment, Complaint, Priority, User
 from dispositions.models import Disposition
+from dispositions.selectors import clock_paused, is_overdue
 
 from .filters import SORTS, ComplaintFilters, complaints_matching, with_sort_keys
 from .keyset import KeysetPage, keyset_page
@@ -66,7 +67,9 @@ def queue_queryset(user: User, filters: ComplaintFilters) -> QuerySet[Complaint]
         complaints_matching(user, filters)
         .select_related("category__parent", "area__parent", "agency")
         .defer("text", "public_token")
-        .annotate(is_reopen=Exists(reopened), has_photos=Exists(photos))
+        .annotate(
+            is_reopen=Exists(reopened), has_photos=Exists(photos), clock_paused=clock_paused()
+        )
     )
 
 
@@ -135,7 +138,12 @@ def queue_rows(complaints: Iterable[Complaint], *, now: datetime | None = None) 
                 if c.priority in (Priority.HIGH, Priority.URGENT)
                 else "",
                 due_at=c.due_at,
-                is_overdue=is_open and c.due_at < now,
+                is_overdue=is_overdue(
+                    is_open=is_open,
+                    due_at=c.due_at,
+                    paused=getattr(c, "clock_paused", False),
+                    now=now,
+                ),
                 is_due_soon=is_open and now <= c.due_at < soon,
                 is_reopen=getattr(c, "is_reopen", False),
                 has_photos=getattr(c, "has_photos", False),

@@ -1,7 +1,7 @@
 """Staff pages: the role's queue and one complaint with the actions its viewer may take.
 
 Views parse forms and call services; who may see what comes from the selectors and who
-may do what from complaints.lifecycle.
+may do what from dispositions.selectors.available_actions.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from complaints.models import Complaint
 from complaints.selectors import complaint_visible_to
 from dispositions import merging
 from dispositions import services as disposition_services
-from dispositions.models import CategorizationDecision, Disposition, DuplicateLink
+from dispositions.models import CategorizationDecision, DuplicateLink
 from dispositions.selectors import triage_agency_suggestion
 
 from . import operator_actions, selectors
@@ -186,15 +186,8 @@ ACTIONS: dict[str, StaffAction] = {
 
 
 def _offered(detail: selectors.StaffComplaint) -> list[str]:
-    """The actions with a form on the page: the lifecycle's list, minus what makes no sense."""
+    """The actions with a form on the page: those dispositions.selectors allows, and notes."""
     offered = [name for name in ACTIONS if name in detail.actions]
-    current = detail.open_disposition
-    if "accept" in offered and (current is None or current.state != Disposition.State.PENDING):
-        offered.remove("accept")
-    if "request_info" in offered and current is None:
-        offered.remove("request_info")
-    if "provide_info" in offered and (current is None or current.paused_at is None):
-        offered.remove("provide_info")
     offered.append("note")
     if detail.duplicates:
         offered += ["merge", "dismiss_duplicate"]
