@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,9 +117,15 @@ class Transition:
     event_kind: str = ComplaintEvent.Kind.TRANSITION
     note_required: bool = False
     sets_agency: bool = False
+    # The new holder is nobody (the complaint goes back to the operators).
+    clears_agency: bool = False
     # The action moves the holder's deadline (the clock restarting after a pause).
     sets_due_at: bool = False
+    # Done at most once per holder (a second "accept" by a racing colleague is refused).
+    once_per_holder: bool = False
     public_text: str = field(default="", compare=False)
+    # How the action reads inside a sentence ("You may not <verb> this complaint").
+    verb: str = field(default="", compare=False)
 
 
 def _t(
@@ -127,6 +134,7 @@ def _t(
     target: str | None,
     allowed: set[str],
     public_text: str,
+    verb: str,
     **options: object,
 ) -> Transition:
     return Transition(
@@ -135,6 +143,7 @@ def _t(
         target=target,
         allowed=frozenset(allowed),
         public_text=public_text,
+        verb=verb,
         **options,  # type: ignore[arg-type]
     )
 
@@ -149,6 +158,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {SYSTEM},
             _("Sent to %(agency)s"),
+            _("route"),
             sets_agency=True,
         ),
         _t(
@@ -157,6 +167,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.TRIAGE,
             {SYSTEM},
             _("An operator is finding the right agency"),
+            _("send to triage"),
         ),
         _t(
             "assign",
@@ -164,6 +175,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {OPERATOR, SYSTEM},
             _("Sent to %(agency)s"),
+            _("assign"),
             sets_agency=True,
         ),
         _t(
@@ -172,7 +184,9 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             {AGENCY},
             _("%(agency)s accepted the complaint"),
+            _("accept"),
             event_kind=ComplaintEvent.Kind.ACCEPTED,
+            once_per_holder=True,
         ),
         _t(
             "request_info",
@@ -180,6 +194,7 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             {AGENCY},
             _("%(agency)s asks the reporter for more information: %(note)s"),
+            _("request information on"),
             event_kind=ComplaintEvent.Kind.QUESTION,
             note_required=True,
         ),
@@ -189,6 +204,7 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             {CITIZEN, OPERATOR},
             _("The reporter sent the information; the deadline runs again"),
+            _("answer a question on"),
             event_kind=ComplaintEvent.Kind.ANSWER,
             note_required=True,
             sets_due_at=True,
@@ -199,6 +215,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.IN_PROGRESS,
             {AGENCY},
             _("%(agency)s is working on it"),
+            _("start"),
         ),
         _t(
             "resolve",
@@ -206,6 +223,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.RESOLVED,
             {AGENCY},
             _("%(agency)s reports it done: %(note)s"),
+            _("resolve"),
             note_required=True,
         ),
         _t(
@@ -214,6 +232,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {AGENCY, OPERATOR},
             _("Coordinated: handed to %(agency)s, which holds authority"),
+            _("forward"),
             event_kind=ComplaintEvent.Kind.FORWARDED,
             note_required=True,
             sets_agency=True,
@@ -224,8 +243,10 @@ TRANSITIONS: dict[str, Transition] = {
             Status.TRIAGE,
             {AGENCY, OPERATOR},
             _("An operator is finding the agency that holds authority"),
+            _("return to triage"),
             note_required=True,
             sets_agency=True,
+            clears_agency=True,
         ),
         _t(
             "confirm",
@@ -233,6 +254,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.CLOSED,
             {CITIZEN, OPERATOR},
             _("The reporter confirmed it is done"),
+            _("confirm"),
         ),
         _t(
             "close",
@@ -240,6 +262,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.CLOSED,
             {SYSTEM, OPERATOR},
             _("Closed: no objection within the reopening period"),
+            _("close"),
         ),
         _t(
             "reopen",
@@ -247,6 +270,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.REOPENED,
             {CITIZEN, OPERATOR},
             _("The reporter says it is not fixed yet"),
+            _("reopen"),
             note_required=True,
         ),
         _t(
@@ -255,6 +279,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {SYSTEM, OPERATOR},
             _("Sent back to %(agency)s"),
+            _("reassign"),
             sets_agency=True,
         ),
         _t(
@@ -263,6 +288,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.REJECTED,
             {OPERATOR},
             _("Not followed up: %(note)s"),
+            _("reject"),
             note_required=True,
         ),
         _t(
@@ -271,36 +297,18 @@ TRANSITIONS: dict[str, Transition] = {
             Status.DUPLICATE,
             {OPERATOR},
             _("Merged with another complaint about the same problem"),
+            _("mark as duplicate"),
         ),
     ]
 }
 
 
-# The verb of each action, as it reads inside a sentence ("You may not <verb> this complaint").
-ACTION_VERBS = {
-    "route": _("route"),
-    "send_to_triage": _("send to triage"),
-    "assign": _("assign"),
-    "accept": _("accept"),
-    "request_info": _("request information on"),
-    "provide_info": _("answer a question on"),
-    "start": _("start"),
-    "resolve": _("resolve"),
-    "forward": _("forward"),
-    "return_to_triage": _("return to triage"),
-    "confirm": _("confirm"),
-    "close": _("close"),
-    "reopen": _("reopen"),
-    "reassign": _("reassign"),
-    "reject": _("reject"),
-    "mark_duplicate": _("mark as duplicate"),
-}
-
 ACTOR_LABELS = {"system": _("Sigap (automatic)"), "citizen": _("Reporter")}
 
 
 def action_verb(action: str) -> str:
-    return str(ACTION_VERBS.get(action, action))
+    transition = TRANSITIONS.get(action)
+    return str(transition.verb) if transition is not None else action
 
 
 def event_actor_text(event: ComplaintEvent) -> str:
@@ -341,6 +349,31 @@ def allowed_actions(*, complaint: Complaint, actor: Actor) -> list[str]:
 
 
 _UNSET = object()
+_HOLDER_MOVES = [t.action for t in TRANSITIONS.values() if t.sets_agency]
+
+
+def _lock_unchanged_status(*, complaint: Complaint, transition: Transition, current: str) -> None:
+    """Row-lock the complaint for an action that keeps its status, and re-check under the lock.
+
+    The guarded UPDATE cannot tell two such actions apart (the status they filter on does
+    not change), so the row lock serializes them: the second waits for the first's commit
+    and then sees its event. An action done once per holder (accept) is refused then.
+    """
+    locked = (
+        Complaint.objects.select_for_update()
+        .filter(pk=complaint.pk, status=current)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    done = False
+    if locked is not None and transition.once_per_holder:
+        events = ComplaintEvent.objects.filter(complaint_id=complaint.pk)
+        moved = events.filter(action__in=_HOLDER_MOVES).order_by("-id").values("id")[:1]
+        done = events.filter(action=transition.action, id__gt=Subquery(moved)).exists()
+    if locked is None or done:
+        raise ConcurrentTransition(
+            _("Someone else changed this complaint just now; reload and try again.")
+        )
 
 
 @transaction.atomic
@@ -386,7 +419,7 @@ def complaint_transition(
     target = transition.target or current
     update: dict[str, object] = {"status": target, "updated_at": timezone.now()}
     if transition.sets_agency:
-        if action == "return_to_triage":
+        if transition.clears_agency:
             agency = None
         elif not isinstance(agency, Agency):
             raise TransitionError(_("Choose the agency for this action."))
@@ -396,6 +429,8 @@ def complaint_transition(
         if complaint.due_at is not None and due_at < complaint.due_at:
             raise TransitionError(_("A deadline can only move later."))
         update["due_at"] = due_at
+    if transition.target is None:
+        _lock_unchanged_status(complaint=complaint, transition=transition, current=current)
     won = Complaint.objects.filter(pk=complaint.pk, status=current).update(**update)
     if not won:
         raise ConcurrentTransition(
@@ -457,4 +492,4 @@ def event_holder(event: ComplaintEvent, holder: Agency | None) -> Agency | None:
     transition = TRANSITIONS.get(event.action)
     if transition is None or not transition.sets_agency:
         return holder
-    return None if event.action == "return_to_triage" else event.agency
+    return None if transition.clears_agency else event.agency
