@@ -1,4 +1,6 @@
-"""The complaint state machine: states, colours, transitions, who may make them.
+"""The complaint state machine: the transitions, who may make them, and the one writer.
+
+Statuses and colours are in complaints.statuses, actors and capacities in complaints.actors.
 
 Every status change in Sigap goes through `complaint_transition`. It checks that the
 transition is legal from the current status and that the actor may make it, updates the
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from django.db import transaction
 from django.db.models import Subquery
@@ -19,93 +20,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks, report_types
-from .models import Agency, Channel, Complaint, ComplaintEvent, Status, User
-
-Colour = Literal["red", "yellow", "green", "grey"]
-
-STATUS_COLOURS: dict[str, Colour] = {
-    Status.NEW: "red",
-    Status.TRIAGE: "red",
-    Status.ASSIGNED: "red",
-    Status.REOPENED: "red",
-    Status.IN_PROGRESS: "yellow",
-    Status.RESOLVED: "green",
-    Status.CLOSED: "green",
-    Status.REJECTED: "grey",
-    Status.DUPLICATE: "grey",
-}
-
-# What a citizen reads: plain words, never "ignored".
-PUBLIC_STATUS_LABELS = {
-    Status.NEW: _("Received, being checked"),
-    Status.TRIAGE: _("Received, an operator is checking it"),
-    Status.ASSIGNED: _("Waiting for the agency"),
-    Status.REOPENED: _("Reopened, back to the agency"),
-    Status.IN_PROGRESS: _("Being handled"),
-    Status.RESOLVED: _("Done"),
-    Status.CLOSED: _("Done and closed"),
-    Status.REJECTED: _("Not followed up"),
-    Status.DUPLICATE: _("Merged with another complaint"),
-}
-
-OPEN_STATUSES = frozenset(
-    {Status.NEW, Status.TRIAGE, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED}
+from .actors import (  # noqa: F401  (re-exported: callers import them from the lifecycle)
+    AGENCY,
+    CITIZEN,
+    CITIZEN_ACTOR,
+    OPERATOR,
+    SUPERVISOR,
+    SYSTEM,
+    SYSTEM_ACTOR,
+    Actor,
+    event_actor_text,
 )
-
-
-def status_colour(status: str) -> Colour:
-    return STATUS_COLOURS[status]
-
-
-def public_status_label(status: str) -> str:
-    return str(PUBLIC_STATUS_LABELS[status])
-
-
-# Who can act. "agency" means staff or head of the agency currently holding the complaint.
-SYSTEM = "system"
-CITIZEN = "citizen"
-OPERATOR = "operator"
-AGENCY = "agency"
-SUPERVISOR = "supervisor"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: the system, the (unauthenticated) citizen, or a staff user."""
-
-    kind: Literal["system", "citizen", "user"]
-    user: User | None = None
-
-    @classmethod
-    def for_user(cls, user: User) -> Actor:
-        return cls(kind="user", user=user)
-
-    def capacities(self, complaint: Complaint) -> set[str]:
-        if self.kind == "system":
-            return {SYSTEM}
-        if self.kind == "citizen":
-            return {CITIZEN}
-        user = self.user
-        if user is None or not user.is_active:
-            return set()
-        found: set[str] = set()
-        if user.is_superuser or user.role in (User.Role.OPERATOR, User.Role.ADMIN):
-            found.add(OPERATOR)
-        if user.role == User.Role.SUPERVISOR:
-            found.add(SUPERVISOR)
-        if user.is_agency_member and user.agency_id and user.agency_id == complaint.agency_id:
-            found.add(AGENCY)
-        return found
-
-    @property
-    def label(self) -> str:
-        if self.user is not None:
-            return self.user.get_full_name() or self.user.get_username()
-        return self.kind
-
-
-SYSTEM_ACTOR = Actor(kind="system")
-CITIZEN_ACTOR = Actor(kind="citizen")
+from .models import Agency, Complaint, ComplaintEvent, Status
+from .statuses import (  # noqa: F401  (re-exported: callers import them from the lifecycle)
+    OPEN_STATUSES,
+    PUBLIC_STATUS_LABELS,
+    STATUS_COLOURS,
+    Colour,
+    public_status_label,
+    status_colour,
+)
 
 
 @dataclass(frozen=True)
@@ -303,23 +237,9 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-ACTOR_LABELS = {"system": _("Sigap (automatic)"), "citizen": _("Reporter")}
-
-
 def action_verb(action: str) -> str:
     transition = TRANSITIONS.get(action)
     return str(transition.verb) if transition is not None else action
-
-
-def event_actor_text(event: ComplaintEvent) -> str:
-    """Who made a timeline event, for staff: a person's name, Sigap itself, or the channel."""
-    if event.actor is not None:
-        return event.actor.get_full_name() or event.actor.get_username()
-    if event.actor_label in ACTOR_LABELS:
-        return str(ACTOR_LABELS[event.actor_label])
-    if event.actor_label in Channel.values:
-        return str(Channel(event.actor_label).label)
-    return event.actor_label
 
 
 class TransitionError(Exception):
@@ -459,37 +379,3 @@ def complaint_transition(
         event_id=event.pk,
     )
     return event
-
-
-# A move between agencies names both ends, so the citizen sees the complaint travel
-# (koordinasi by the agency, or an operator's reassignment), never stall.
-MOVED_PUBLIC_TEXT = _("Moved from %(from_agency)s to %(agency)s, which holds authority")
-
-
-def event_public_text(event: ComplaintEvent, *, previous_agency: Agency | None = None) -> str:
-    """The sentence the tracking page shows for one timeline event.
-
-    `previous_agency` is who held the complaint before this event, when the caller knows.
-    """
-    agency_name = event.agency.name if event.agency_id and event.agency else _("the agency")
-    if event.kind == ComplaintEvent.Kind.CREATED:
-        return str(_("Complaint received"))
-    if event.kind == ComplaintEvent.Kind.NOTE:
-        return event.note
-    transition = TRANSITIONS.get(event.action)
-    if transition is None:
-        return event.note
-    if event.action == "forward" and previous_agency is not None:
-        return str(MOVED_PUBLIC_TEXT) % {
-            "from_agency": previous_agency.name,
-            "agency": agency_name,
-        }
-    return str(transition.public_text) % {"agency": agency_name, "note": event.note}
-
-
-def event_holder(event: ComplaintEvent, holder: Agency | None) -> Agency | None:
-    """Who holds the complaint after `event`, given who held it before."""
-    transition = TRANSITIONS.get(event.action)
-    if transition is None or not transition.sets_agency:
-        return holder
-    return None if transition.clears_agency else event.agency
