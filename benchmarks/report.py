@@ -6,7 +6,7 @@ from typing import Any
 
 SECTIONS = (
     ("create", "Complaint creation (complaints.services.complaint_create)"),
-    ("route", "Routing (dispositions.services.complaint_route)"),
+    ("route", "Routing (dispositions.services.disposition_route)"),
     ("api", "API through django.test.Client (in-process: no HTTP server, no network)"),
     ("intake", "Channel intake: signed webhooks through django.test.Client, then processing"),
     ("image", "Image intake (complaints.images.process_image)"),

@@ -40,7 +40,7 @@ from complaints.images import ImageRejected, process_image  # noqa: E402
 from complaints.models import Area, Category, Channel, Complaint, User  # noqa: E402
 from complaints.services import complaint_create  # noqa: E402
 from dispositions.demo import demo_load  # noqa: E402
-from dispositions.services import complaint_route  # noqa: E402
+from dispositions.services import disposition_route  # noqa: E402
 
 OPERATOR, AGENCY_STAFF = "operator", "dinas.binamarga"  # demo users (dispositions.demo)
 TEXTS = (
@@ -178,12 +178,12 @@ def bench_route(sizes: Sizes, new_ids: list[int]) -> Result:
     ops = (len(new_ids) - warmup) // sizes.repetitions
 
     def route(i: int) -> None:
-        outcome = complaint_route(complaint_id=new_ids[i]).value
+        outcome = disposition_route(complaint_id=new_ids[i]).value
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
     result = measure(
         "route",
-        "complaint_route on a new complaint (demo rules)",
+        "disposition_route on a new complaint (demo rules)",
         route,
         ops=ops,
         repetitions=sizes.repetitions,
@@ -203,7 +203,7 @@ def seed(target: int, inputs: Inputs) -> dict[str, Any]:
         with transaction.atomic():
             for i in range(first, min(first + batch, target)):
                 complaint = complaint_create(channel=Channel.WEB, **inputs.pick(100_000 + i))
-                complaint_route(complaint_id=complaint.pk)
+                disposition_route(complaint_id=complaint.pk)
     return {"complaints": Complaint.objects.count(), "seconds": time.perf_counter() - start}
 
 

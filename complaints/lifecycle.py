@@ -1,4 +1,6 @@
-"""The complaint state machine: states, colours, transitions, who may make them.
+"""The complaint state machine: the transitions, who may make them, and the one writer.
+
+Statuses and colours are in complaints.statuses, actors and capacities in complaints.actors.
 
 Every status change in Sigap goes through `complaint_transition`. It checks that the
 transition is legal from the current status and that the actor may make it, updates the
@@ -11,100 +13,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import hooks, report_types
-from .models import Agency, Channel, Complaint, ComplaintEvent, Status, User
-
-Colour = Literal["red", "yellow", "green", "grey"]
-
-STATUS_COLOURS: dict[str, Colour] = {
-    Status.NEW: "red",
-    Status.TRIAGE: "red",
-    Status.ASSIGNED: "red",
-    Status.REOPENED: "red",
-    Status.IN_PROGRESS: "yellow",
-    Status.RESOLVED: "green",
-    Status.CLOSED: "green",
-    Status.REJECTED: "grey",
-    Status.DUPLICATE: "grey",
-}
-
-# What a citizen reads: plain words, never "ignored".
-PUBLIC_STATUS_LABELS = {
-    Status.NEW: _("Received, being checked"),
-    Status.TRIAGE: _("Received, an operator is checking it"),
-    Status.ASSIGNED: _("Waiting for the agency"),
-    Status.REOPENED: _("Reopened, back to the agency"),
-    Status.IN_PROGRESS: _("Being handled"),
-    Status.RESOLVED: _("Done"),
-    Status.CLOSED: _("Done and closed"),
-    Status.REJECTED: _("Not followed up"),
-    Status.DUPLICATE: _("Merged with another complaint"),
-}
-
-OPEN_STATUSES = frozenset(
-    {Status.NEW, Status.TRIAGE, Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED}
+from .actors import (  # noqa: F401  (re-exported: callers import them from the lifecycle)
+    AGENCY,
+    CITIZEN,
+    CITIZEN_ACTOR,
+    OPERATOR,
+    SUPERVISOR,
+    SYSTEM,
+    SYSTEM_ACTOR,
+    Actor,
+    event_actor_text,
 )
-
-
-def status_colour(status: str) -> Colour:
-    return STATUS_COLOURS[status]
-
-
-def public_status_label(status: str) -> str:
-    return str(PUBLIC_STATUS_LABELS[status])
-
-
-# Who can act. "agency" means staff or head of the agency currently holding the complaint.
-SYSTEM = "system"
-CITIZEN = "citizen"
-OPERATOR = "operator"
-AGENCY = "agency"
-SUPERVISOR = "supervisor"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: the system, the (unauthenticated) citizen, or a staff user."""
-
-    kind: Literal["system", "citizen", "user"]
-    user: User | None = None
-
-    @classmethod
-    def for_user(cls, user: User) -> Actor:
-        return cls(kind="user", user=user)
-
-    def capacities(self, complaint: Complaint) -> set[str]:
-        if self.kind == "system":
-            return {SYSTEM}
-        if self.kind == "citizen":
-            return {CITIZEN}
-        user = self.user
-        if user is None or not user.is_active:
-            return set()
-        found: set[str] = set()
-        if user.is_superuser or user.role in (User.Role.OPERATOR, User.Role.ADMIN):
-            found.add(OPERATOR)
-        if user.role == User.Role.SUPERVISOR:
-            found.add(SUPERVISOR)
-        if user.is_agency_member and user.agency_id and user.agency_id == complaint.agency_id:
-            found.add(AGENCY)
-        return found
-
-    @property
-    def label(self) -> str:
-        if self.user is not None:
-            return self.user.get_full_name() or self.user.get_username()
-        return self.kind
-
-
-SYSTEM_ACTOR = Actor(kind="system")
-CITIZEN_ACTOR = Actor(kind="citizen")
+from .models import Agency, Complaint, ComplaintEvent, Status
+from .statuses import (  # noqa: F401  (re-exported: callers import them from the lifecycle)
+    OPEN_STATUSES,
+    PUBLIC_STATUS_LABELS,
+    STATUS_COLOURS,
+    Colour,
+    public_status_label,
+    status_colour,
+)
 
 
 @dataclass(frozen=True)
@@ -116,9 +51,15 @@ class Transition:
     event_kind: str = ComplaintEvent.Kind.TRANSITION
     note_required: bool = False
     sets_agency: bool = False
+    # The new holder is nobody (the complaint goes back to the operators).
+    clears_agency: bool = False
     # The action moves the holder's deadline (the clock restarting after a pause).
     sets_due_at: bool = False
+    # Done at most once per holder (a second "accept" by a racing colleague is refused).
+    once_per_holder: bool = False
     public_text: str = field(default="", compare=False)
+    # How the action reads inside a sentence ("You may not <verb> this complaint").
+    verb: str = field(default="", compare=False)
 
 
 def _t(
@@ -127,6 +68,7 @@ def _t(
     target: str | None,
     allowed: set[str],
     public_text: str,
+    verb: str,
     **options: object,
 ) -> Transition:
     return Transition(
@@ -135,6 +77,7 @@ def _t(
         target=target,
         allowed=frozenset(allowed),
         public_text=public_text,
+        verb=verb,
         **options,  # type: ignore[arg-type]
     )
 
@@ -149,6 +92,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {SYSTEM},
             _("Sent to %(agency)s"),
+            _("route"),
             sets_agency=True,
         ),
         _t(
@@ -157,6 +101,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.TRIAGE,
             {SYSTEM},
             _("An operator is finding the right agency"),
+            _("send to triage"),
         ),
         _t(
             "assign",
@@ -164,6 +109,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {OPERATOR, SYSTEM},
             _("Sent to %(agency)s"),
+            _("assign"),
             sets_agency=True,
         ),
         _t(
@@ -172,7 +118,9 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             {AGENCY},
             _("%(agency)s accepted the complaint"),
+            _("accept"),
             event_kind=ComplaintEvent.Kind.ACCEPTED,
+            once_per_holder=True,
         ),
         _t(
             "request_info",
@@ -180,6 +128,7 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             {AGENCY},
             _("%(agency)s asks the reporter for more information: %(note)s"),
+            _("request information on"),
             event_kind=ComplaintEvent.Kind.QUESTION,
             note_required=True,
         ),
@@ -189,6 +138,7 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             {CITIZEN, OPERATOR},
             _("The reporter sent the information; the deadline runs again"),
+            _("answer a question on"),
             event_kind=ComplaintEvent.Kind.ANSWER,
             note_required=True,
             sets_due_at=True,
@@ -199,6 +149,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.IN_PROGRESS,
             {AGENCY},
             _("%(agency)s is working on it"),
+            _("start"),
         ),
         _t(
             "resolve",
@@ -206,6 +157,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.RESOLVED,
             {AGENCY},
             _("%(agency)s reports it done: %(note)s"),
+            _("resolve"),
             note_required=True,
         ),
         _t(
@@ -214,6 +166,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {AGENCY, OPERATOR},
             _("Coordinated: handed to %(agency)s, which holds authority"),
+            _("forward"),
             event_kind=ComplaintEvent.Kind.FORWARDED,
             note_required=True,
             sets_agency=True,
@@ -224,8 +177,10 @@ TRANSITIONS: dict[str, Transition] = {
             Status.TRIAGE,
             {AGENCY, OPERATOR},
             _("An operator is finding the agency that holds authority"),
+            _("return to triage"),
             note_required=True,
             sets_agency=True,
+            clears_agency=True,
         ),
         _t(
             "confirm",
@@ -233,6 +188,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.CLOSED,
             {CITIZEN, OPERATOR},
             _("The reporter confirmed it is done"),
+            _("confirm"),
         ),
         _t(
             "close",
@@ -240,6 +196,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.CLOSED,
             {SYSTEM, OPERATOR},
             _("Closed: no objection within the reopening period"),
+            _("close"),
         ),
         _t(
             "reopen",
@@ -247,6 +204,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.REOPENED,
             {CITIZEN, OPERATOR},
             _("The reporter says it is not fixed yet"),
+            _("reopen"),
             note_required=True,
         ),
         _t(
@@ -255,6 +213,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ASSIGNED,
             {SYSTEM, OPERATOR},
             _("Sent back to %(agency)s"),
+            _("reassign"),
             sets_agency=True,
         ),
         _t(
@@ -263,6 +222,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.REJECTED,
             {OPERATOR},
             _("Not followed up: %(note)s"),
+            _("reject"),
             note_required=True,
         ),
         _t(
@@ -271,47 +231,15 @@ TRANSITIONS: dict[str, Transition] = {
             Status.DUPLICATE,
             {OPERATOR},
             _("Merged with another complaint about the same problem"),
+            _("mark as duplicate"),
         ),
     ]
 }
 
 
-# The verb of each action, as it reads inside a sentence ("You may not <verb> this complaint").
-ACTION_VERBS = {
-    "route": _("route"),
-    "send_to_triage": _("send to triage"),
-    "assign": _("assign"),
-    "accept": _("accept"),
-    "request_info": _("request information on"),
-    "provide_info": _("answer a question on"),
-    "start": _("start"),
-    "resolve": _("resolve"),
-    "forward": _("forward"),
-    "return_to_triage": _("return to triage"),
-    "confirm": _("confirm"),
-    "close": _("close"),
-    "reopen": _("reopen"),
-    "reassign": _("reassign"),
-    "reject": _("reject"),
-    "mark_duplicate": _("mark as duplicate"),
-}
-
-ACTOR_LABELS = {"system": _("Sigap (automatic)"), "citizen": _("Reporter")}
-
-
 def action_verb(action: str) -> str:
-    return str(ACTION_VERBS.get(action, action))
-
-
-def event_actor_text(event: ComplaintEvent) -> str:
-    """Who made a timeline event, for staff: a person's name, Sigap itself, or the channel."""
-    if event.actor is not None:
-        return event.actor.get_full_name() or event.actor.get_username()
-    if event.actor_label in ACTOR_LABELS:
-        return str(ACTOR_LABELS[event.actor_label])
-    if event.actor_label in Channel.values:
-        return str(Channel(event.actor_label).label)
-    return event.actor_label
+    transition = TRANSITIONS.get(action)
+    return str(transition.verb) if transition is not None else action
 
 
 class TransitionError(Exception):
@@ -341,6 +269,31 @@ def allowed_actions(*, complaint: Complaint, actor: Actor) -> list[str]:
 
 
 _UNSET = object()
+_HOLDER_MOVES = [t.action for t in TRANSITIONS.values() if t.sets_agency]
+
+
+def _lock_unchanged_status(*, complaint: Complaint, transition: Transition, current: str) -> None:
+    """Row-lock the complaint for an action that keeps its status, and re-check under the lock.
+
+    The guarded UPDATE cannot tell two such actions apart (the status they filter on does
+    not change), so the row lock serializes them: the second waits for the first's commit
+    and then sees its event. An action done once per holder (accept) is refused then.
+    """
+    locked = (
+        Complaint.objects.select_for_update()
+        .filter(pk=complaint.pk, status=current)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    done = False
+    if locked is not None and transition.once_per_holder:
+        events = ComplaintEvent.objects.filter(complaint_id=complaint.pk)
+        moved = events.filter(action__in=_HOLDER_MOVES).order_by("-id").values("id")[:1]
+        done = events.filter(action=transition.action, id__gt=Subquery(moved)).exists()
+    if locked is None or done:
+        raise ConcurrentTransition(
+            _("Someone else changed this complaint just now; reload and try again.")
+        )
 
 
 @transaction.atomic
@@ -386,7 +339,7 @@ def complaint_transition(
     target = transition.target or current
     update: dict[str, object] = {"status": target, "updated_at": timezone.now()}
     if transition.sets_agency:
-        if action == "return_to_triage":
+        if transition.clears_agency:
             agency = None
         elif not isinstance(agency, Agency):
             raise TransitionError(_("Choose the agency for this action."))
@@ -396,6 +349,8 @@ def complaint_transition(
         if complaint.due_at is not None and due_at < complaint.due_at:
             raise TransitionError(_("A deadline can only move later."))
         update["due_at"] = due_at
+    if transition.target is None:
+        _lock_unchanged_status(complaint=complaint, transition=transition, current=current)
     won = Complaint.objects.filter(pk=complaint.pk, status=current).update(**update)
     if not won:
         raise ConcurrentTransition(
@@ -424,37 +379,3 @@ def complaint_transition(
         event_id=event.pk,
     )
     return event
-
-
-# A move between agencies names both ends, so the citizen sees the complaint travel
-# (koordinasi by the agency, or an operator's reassignment), never stall.
-MOVED_PUBLIC_TEXT = _("Moved from %(from_agency)s to %(agency)s, which holds authority")
-
-
-def event_public_text(event: ComplaintEvent, *, previous_agency: Agency | None = None) -> str:
-    """The sentence the tracking page shows for one timeline event.
-
-    `previous_agency` is who held the complaint before this event, when the caller knows.
-    """
-    agency_name = event.agency.name if event.agency_id and event.agency else _("the agency")
-    if event.kind == ComplaintEvent.Kind.CREATED:
-        return str(_("Complaint received"))
-    if event.kind == ComplaintEvent.Kind.NOTE:
-        return event.note
-    transition = TRANSITIONS.get(event.action)
-    if transition is None:
-        return event.note
-    if event.action == "forward" and previous_agency is not None:
-        return str(MOVED_PUBLIC_TEXT) % {
-            "from_agency": previous_agency.name,
-            "agency": agency_name,
-        }
-    return str(transition.public_text) % {"agency": agency_name, "note": event.note}
-
-
-def event_holder(event: ComplaintEvent, holder: Agency | None) -> Agency | None:
-    """Who holds the complaint after `event`, given who held it before."""
-    transition = TRANSITIONS.get(event.action)
-    if transition is None or not transition.sets_agency:
-        return holder
-    return None if event.action == "return_to_triage" else event.agency

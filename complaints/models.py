@@ -118,6 +118,11 @@ class Category(models.Model):
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
 
+    @property
+    def lineage_ids(self) -> list[int]:
+        """This category's id and its topic's id, most specific first (rules match both)."""
+        return [self.pk, self.parent_id] if self.parent_id else [self.pk]
+
 
 class Agency(models.Model):
     """An OPD/SKPD or a kecamatan/kelurahan office; covers areas, may sit under a parent."""

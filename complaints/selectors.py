@@ -11,8 +11,6 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from .lifecycle import (
     OPEN_STATUSES,
     TRANSITIONS,
-    event_holder,
-    event_public_text,
     public_status_label,
     status_colour,
 )
@@ -29,6 +27,7 @@ from .models import (
 )
 from .privacy import mask_personal_data
 from .report_types import public_status_label as report_type_label
+from .timeline import event_holder, event_public_text
 
 
 def complaint_visible_to(user: User) -> QuerySet[Complaint]:

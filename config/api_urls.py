@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("complaints.api.urls")),
     path("", include("channels_intake.api.urls")),
+    path("", include("dispositions.api.urls")),
 ]

@@ -31,7 +31,7 @@ from complaints.models import (
     normalize_tracking_code,
 )
 from complaints.selectors import complaint_visible_to
-from dispositions import duplicates
+from dispositions import merging
 from dispositions import services as disposition_services
 from dispositions.categorizer.services import decision_record_person
 
@@ -159,7 +159,7 @@ def _performer(
         agency: Agency = data["agency"]  # type: ignore[assignment]
 
         def assign(complaint: Complaint) -> bool:
-            disposition_services.complaint_assign(
+            disposition_services.disposition_assign(
                 complaint=complaint, actor=actor, agency=agency, category=data.get("category")
             )
             return False
@@ -180,7 +180,7 @@ def _performer(
     def merge(complaint: Complaint) -> bool:
         if complaint.pk == into.pk:
             return True
-        duplicates.complaint_merge(duplicate=complaint, into=into, actor=actor)
+        merging.complaint_merge(duplicate=complaint, into=into, actor=actor)
         return False
 
     return merge

@@ -76,6 +76,7 @@ from complaints.search import (
 )
 from complaints.selectors import complaint_visible_to
 from dispositions.models import Disposition
+from dispositions.selectors import overdue_q
 
 from .keyset import Sort
 from .tabs import QueueTab, queue_tabs, tab_by_key
@@ -326,7 +327,7 @@ def complaints_matching(
         now = timezone.now()
         qs = qs.filter(status__in=OPEN_STATUSES)
         if filters.due == "overdue":
-            qs = qs.filter(due_at__lt=now)
+            qs = qs.filter(overdue_q(now=now))
         else:
             soon = now + timedelta(hours=settings.QUEUE_DUE_SOON_HOURS)
             qs = qs.filter(due_at__gte=now, due_at__lt=soon)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from complaints.lifecycle import OPEN_STATUSES, status_colour
 from complaints.models import Attachment, Complaint, Priority, User
 from dispositions.models import Disposition
+from dispositions.selectors import clock_paused, is_overdue
 
 from .filters import SORTS, ComplaintFilters, complaints_matching, is_dated, with_sort_keys
 from .keyset import KeysetPage, keyset_page
@@ -85,7 +86,8 @@ def queue_queryset(
     qs = with_sort_keys(
         complaints_matching(user, filters)
         .select_related("category__parent", "area__parent", "agency")
-        .defer("text", "public_token"),
+        .defer("text", "public_token")
+        .annotate(clock_paused=clock_paused()),
         dated=is_dated(filters),
     )
     if not marks:
@@ -180,7 +182,12 @@ def queue_rows(complaints: Iterable[Complaint], *, now: datetime | None = None) 
                 if c.priority in (Priority.HIGH, Priority.URGENT)
                 else "",
                 due_at=c.due_at,
-                is_overdue=is_open and c.due_at < now,
+                is_overdue=is_overdue(
+                    is_open=is_open,
+                    due_at=c.due_at,
+                    paused=getattr(c, "clock_paused", False),
+                    now=now,
+                ),
                 is_due_soon=is_open and now <= c.due_at < soon,
                 is_reopen=getattr(c, "is_reopen", False),
                 has_photos=getattr(c, "has_photos", False),

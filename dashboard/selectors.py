@@ -19,7 +19,6 @@ from complaints.lifecycle import (
     OPEN_STATUSES,
     OPERATOR,
     Actor,
-    allowed_actions,
     event_actor_text,
     status_colour,
 )
@@ -36,20 +35,11 @@ from complaints.selectors import can_see_reporter, complaint_visible_to
 from dispositions.categorizer.selectors import decision_latest
 from dispositions.escalation import LATE_AFTER
 from dispositions.models import CategorizationDecision, Disposition, DuplicateLink, Escalation
-from dispositions.selectors import duplicate_links_open_for
+from dispositions.selectors import available_actions, duplicate_links_open_for, is_overdue
 
 # The queue moved to dashboard.queue and dashboard.tabs; these names stay importable here.
 from .queue import QueueRow, queue_complaints, queue_counts, queue_rows  # noqa: F401
 from .tabs import QueueTab, queue_tabs  # noqa: F401
-
-
-def _is_overdue(complaint: Complaint, now: datetime) -> bool:
-    return (
-        complaint.status in OPEN_STATUSES
-        and complaint.due_at is not None
-        and complaint.due_at < now
-    )
-
 
 # One complaint -----------------------------------------------------------------------
 
@@ -187,7 +177,12 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
         complaint=complaint,
         colour=status_colour(complaint.status),
         status_label=complaint.get_status_display(),
-        is_overdue=_is_overdue(complaint, now),
+        is_overdue=is_overdue(
+            is_open=complaint.status in OPEN_STATUSES,
+            due_at=complaint.due_at,
+            paused=open_disposition is not None and open_disposition.paused_at is not None,
+            now=now,
+        ),
         reporter=complaint.reporter if show_reporter else None,
         reporter_hidden=not show_reporter,
         photos=[a for a in attachments if a.kind == Attachment.Kind.REPORT],
@@ -225,7 +220,12 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
                 resolution_due_at=d.resolution_due_at,
                 accepted_at=d.accepted_at,
                 closed_at=d.closed_at,
-                is_overdue=d.is_open and d.paused_at is None and d.resolution_due_at < now,
+                is_overdue=is_overdue(
+                    is_open=d.is_open,
+                    due_at=d.resolution_due_at,
+                    paused=d.paused_at is not None,
+                    now=now,
+                ),
                 paused_at=d.paused_at,
                 is_reopen=d.reopen_of_id is not None,
                 forwarded_from=by_id[d.forwarded_from_id].agency.name
@@ -246,7 +246,9 @@ def staff_complaint_detail(*, user: User, complaint: Complaint) -> StaffComplain
         chain=[d.agency.name for d in dispositions] if len(dispositions) > 1 else [],
         escalations=_staff_escalations(complaint),
         open_disposition=open_disposition,
-        actions=frozenset(allowed_actions(complaint=complaint, actor=actor)),
+        actions=frozenset(
+            available_actions(complaint=complaint, actor=actor, disposition=open_disposition)
+        ),
         acts_for_agency=AGENCY in actor.capacities(complaint),
         duplicates=staff_duplicates(user=user, complaint=complaint),
         merged_reports=list(complaint.merged_complaints.order_by("created_at", "id")),

@@ -1,7 +1,7 @@
 """Staff pages: the role's queue and one complaint with the actions its viewer may take.
 
 Views parse forms and call services; who may see what comes from the selectors and who
-may do what from complaints.lifecycle.
+may do what from dispositions.selectors.available_actions.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from complaints import services as complaint_services
 from complaints.lifecycle import Actor, TransitionError, complaint_transition
 from complaints.models import Complaint
 from complaints.selectors import complaint_visible_to
-from dispositions import duplicates
+from dispositions import merging
 from dispositions import services as disposition_services
-from dispositions.models import CategorizationDecision, Disposition, DuplicateLink
+from dispositions.models import CategorizationDecision, DuplicateLink
 from dispositions.selectors import triage_agency_suggestion
 
 from . import operator_actions, selectors
@@ -63,13 +63,13 @@ def _accept(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
 
 
 def _start(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_start(
+    return disposition_services.disposition_start(
         complaint=complaint, actor=actor, note=form.cleaned_data["note"]
     )
 
 
 def _resolve(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_resolve(
+    return disposition_services.disposition_resolve(
         complaint=complaint,
         actor=actor,
         note=form.cleaned_data["note"],
@@ -87,13 +87,13 @@ def _forward(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
 
 
 def _return_to_triage(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_return_to_triage(
+    return disposition_services.disposition_return_to_triage(
         complaint=complaint, actor=actor, reason=form.cleaned_data["reason"]
     )
 
 
 def _assign(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
-    return disposition_services.complaint_assign(
+    return disposition_services.disposition_assign(
         complaint=complaint,
         actor=actor,
         agency=form.cleaned_data["agency"],
@@ -141,12 +141,12 @@ def _duplicate_link(complaint: Complaint, actor: Actor, form: forms.Form) -> Dup
 def _merge(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
     """One click: the newer complaint of the pair follows the older one."""
     link = _duplicate_link(complaint, actor, form)
-    return duplicates.complaint_merge(duplicate=link.complaint, into=link.candidate_of, actor=actor)
+    return merging.complaint_merge(duplicate=link.complaint, into=link.candidate_of, actor=actor)
 
 
 def _dismiss_duplicate(complaint: Complaint, actor: Actor, form: forms.Form) -> object:
     link = _duplicate_link(complaint, actor, form)
-    return duplicates.duplicate_link_dismiss(link=link, actor=actor)
+    return merging.duplicate_link_dismiss(link=link, actor=actor)
 
 
 ACTIONS: dict[str, StaffAction] = {
@@ -186,15 +186,8 @@ ACTIONS: dict[str, StaffAction] = {
 
 
 def _offered(detail: selectors.StaffComplaint) -> list[str]:
-    """The actions with a form on the page: the lifecycle's list, minus what makes no sense."""
+    """The actions with a form on the page: those dispositions.selectors allows, and notes."""
     offered = [name for name in ACTIONS if name in detail.actions]
-    current = detail.open_disposition
-    if "accept" in offered and (current is None or current.state != Disposition.State.PENDING):
-        offered.remove("accept")
-    if "request_info" in offered and current is None:
-        offered.remove("request_info")
-    if "provide_info" in offered and (current is None or current.paused_at is None):
-        offered.remove("provide_info")
     offered.append("note")
     if detail.duplicates:
         offered += ["merge", "dismiss_duplicate"]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.admin import ReadOnlyAdminMixin
 from complaints.models import Area
 
-from . import services
+from . import routing
 from .categorizer.routing_proposals import routing_rules_activate
 from .forms import DryRunForm
 from .models import (
@@ -72,7 +72,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("level"), ordering="area__level")
     def level(self, rule: RoutingRule) -> str:
-        return services.rule_level_label(rule)
+        return routing.rule_level_label(rule)
 
     @admin.action(description=_("Activate the selected rules"), permissions=["change"])
     def activate_rules(self, request: HttpRequest, queryset: QuerySet[RoutingRule]) -> None:
@@ -112,7 +112,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         result = None
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
-            result = services.routing_dry_run(
+            result = routing.routing_dry_run(
                 category=data["category"],
                 area=data["area"],
                 latitude=data["latitude"],
@@ -135,7 +135,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Categories without routing"),
-            "gaps": services.routing_gaps(),
+            "gaps": routing.routing_gaps(),
             "shown": GAP_AREAS_SHOWN,
         }
         return TemplateResponse(request, "admin/dispositions/routingrule/gaps.html", context)

@@ -1,5 +1,8 @@
 """Deadline arithmetic: working hours in the deployment's time zone, or wall time for emergencies.
 
+Every deadline Sigap computes is computed here: `deadlines_for` gives a new disposition
+its response and resolution deadlines (policy, category, report type, emergency);
+`pause_span` and `deadline_moved_by_pause` say what a paused clock does to them.
 `deadline_after` is the one function that turns "N hours from now" into a moment;
 `working_time_between` measures how much working time a span holds (a pause, a KPI).
 Both take a `WorkingCalendar`; without one they load the deployment's calendar, which
@@ -19,7 +22,10 @@ import holidays
 from django.conf import settings
 from django.utils import timezone
 
-from .models import NonWorkingDay
+from complaints import report_types
+from complaints.models import Category, Priority
+
+from .models import DeadlinePolicy, NonWorkingDay
 
 # A calendar with no working day inside ten years is a configuration error, not a loop.
 MAX_SEARCH_DAYS = 3660
@@ -148,3 +154,88 @@ def working_calendar(*, years: Iterable[int] | None = None) -> WorkingCalendar:
         tz=ZoneInfo(settings.TIME_ZONE),
         non_working_dates=package_days | entered,
     )
+
+
+def deadline_hours(category: Category | None, priority: str) -> tuple[int, int]:
+    """Response and resolution hours: the most specific DeadlinePolicy, else the category's."""
+    if category is None:
+        return settings.DEFAULT_RESPONSE_HOURS, settings.DEFAULT_RESOLUTION_HOURS
+    lineage = category.lineage_ids
+    policies = {
+        p.category_id: p
+        for p in DeadlinePolicy.objects.filter(category_id__in=lineage, priority=priority)
+    }
+    for category_id in lineage:
+        policy = policies.get(category_id)
+        if policy is not None:
+            return policy.response_hours, policy.resolution_hours
+    return category.response_hours, category.resolution_hours
+
+
+def runs_on_wall_time(*, category: Category | None, priority: str) -> bool:
+    """Emergencies (a flagged category or topic) and urgent complaints never wait for Monday."""
+    if priority == Priority.URGENT:
+        return True
+    if category is None:
+        return False
+    return category.is_emergency or bool(category.parent_id and category.parent.is_emergency)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    response_hours: int
+    resolution_hours: int
+    wall_time: bool
+    response_due_at: datetime
+    resolution_due_at: datetime
+
+
+def deadlines_for(
+    *, category: Category | None, priority: str, now: datetime, report_type: str = ""
+) -> Deadlines:
+    """The deadlines a disposition opened at `now` gets: working time unless an emergency.
+
+    An information request has its legal deadline (complaints.report_types)."""
+    response_hours, resolution_hours = deadline_hours(category, priority)
+    resolution_hours = report_types.resolution_hours(report_type, resolution_hours)
+    wall_time = runs_on_wall_time(category=category, priority=priority)
+    calendar = None if wall_time else working_calendar()
+
+    def due(hours: int) -> datetime:
+        return deadline_after(start=now, hours=hours, wall_time=wall_time, calendar=calendar)
+
+    return Deadlines(
+        response_hours=response_hours,
+        resolution_hours=resolution_hours,
+        wall_time=wall_time,
+        response_due_at=due(response_hours),
+        resolution_due_at=due(resolution_hours),
+    )
+
+
+# The clock pauses while the agency waits for the reporter -----------------------------
+
+
+def pause_span(
+    *, paused_at: datetime, now: datetime, wall_time: bool, calendar: WorkingCalendar | None
+) -> timedelta:
+    """How long a pause from `paused_at` to `now` lasted on the disposition's clock."""
+    if wall_time:
+        return max(now - paused_at, timedelta(0))
+    return working_time_between(start=paused_at, end=now, calendar=calendar)
+
+
+def deadline_moved_by_pause(
+    due: datetime,
+    *,
+    paused_at: datetime,
+    span: timedelta,
+    wall_time: bool,
+    calendar: WorkingCalendar | None,
+) -> datetime:
+    """Where a deadline lands once a pause of `span` that began at `paused_at` has ended."""
+    # A deadline already missed when the clock stopped stays missed: asking a question
+    # late does not rescue it. Otherwise it moves later by the paused span, never earlier.
+    if paused_at >= due or not span:
+        return due
+    return deadline_after(start=due, hours=span, wall_time=wall_time, calendar=calendar)

@@ -625,9 +625,11 @@ def _run_steps(complaint: Complaint, spec: ComplaintDef, users: dict[str, User])
         if step == "accept":
             services.disposition_accept(complaint=complaint, actor=actor)
         elif step == "start":
-            services.complaint_start(complaint=complaint, actor=actor)
+            services.disposition_start(complaint=complaint, actor=actor)
         else:
-            services.complaint_resolve(complaint=complaint, actor=actor, note=spec.resolution_note)
+            services.disposition_resolve(
+                complaint=complaint, actor=actor, note=spec.resolution_note
+            )
 
 
 def complaints_load(
@@ -650,7 +652,7 @@ def complaints_load(
         )
         # Production routes after commit in a worker; the demo routes at once (the worker,
         # if it later runs the queued task too, finds the complaint routed and stops).
-        services.complaint_route(complaint_id=complaint.pk)
+        services.disposition_route(complaint_id=complaint.pk)
         complaint.refresh_from_db()
         _run_steps(complaint, spec, users)
     return len(COMPLAINTS)

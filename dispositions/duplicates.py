@@ -1,6 +1,7 @@
-"""Probable duplicates: find them when a complaint is routed, merge or dismiss them.
+"""Probable duplicates: find them when a complaint is routed and record the suggestions.
 
-The rules, thresholds and the counting that follows a merge are in docs/duplicates.md.
+Operators decide on them in dispositions.merging. The rules, thresholds and the counting
+that follows a merge are in docs/duplicates.md.
 """
 
 from __future__ import annotations
@@ -10,26 +11,19 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from complaints import services as complaint_services
 from complaints.lifecycle import (
     OPEN_STATUSES,
-    OPERATOR,
-    Actor,
-    TransitionError,
-    TransitionNotPermitted,
 )
 from complaints.models import Area, Complaint
 
-from .models import Disposition, DuplicateLink
+from .models import DuplicateLink
 
 EARTH_RADIUS_M = 6_371_008.8
 # Rows read per rule: a busy kelurahan must not turn routing into a scan.
@@ -201,52 +195,3 @@ def duplicate_links_record(*, complaint: Complaint) -> list[DuplicateLink]:
         )
         links.append(link)
     return links
-
-
-def _require_operator(*, complaint: Complaint, actor: Actor) -> None:
-    if OPERATOR not in actor.capacities(complaint):
-        raise TransitionNotPermitted(_("Only an operator may decide on duplicates."))
-
-
-def _decide(
-    links: QuerySet[DuplicateLink], *, state: str, actor: Actor, now: datetime | None = None
-) -> int:
-    return links.filter(state=DuplicateLink.State.OPEN).update(
-        state=state, decided_by=actor.user, decided_at=now or timezone.now()
-    )
-
-
-@transaction.atomic
-def complaint_merge(
-    *, duplicate: Complaint, into: Complaint, actor: Actor, note: str = ""
-) -> Complaint:
-    """Merge `duplicate` into `into` in one step (operators only).
-
-    The duplicate goes to the grey "duplicate" status through the lifecycle and follows
-    `into` from then on; its open disposition is cancelled so no agency works it twice;
-    the suggestion between the two is marked merged. Nothing else is copied.
-    """
-    complaint_services.complaint_mark_duplicate(
-        complaint=duplicate, into=into, actor=actor, note=note
-    )
-    now = timezone.now()
-    Disposition.objects.filter(complaint=duplicate, state__in=Disposition.OPEN_STATES).update(
-        state=Disposition.State.CANCELLED, closed_at=now
-    )
-    pair = DuplicateLink.objects.filter(
-        Q(complaint=duplicate, candidate_of=into) | Q(complaint=into, candidate_of=duplicate)
-    )
-    _decide(pair, state=DuplicateLink.State.MERGED, actor=actor, now=now)
-    return duplicate
-
-
-@transaction.atomic
-def duplicate_link_dismiss(*, link: DuplicateLink, actor: Actor) -> DuplicateLink:
-    """An operator says the two complaints are different problems; detection keeps quiet."""
-    _require_operator(complaint=link.complaint, actor=actor)
-    if not _decide(
-        DuplicateLink.objects.filter(pk=link.pk), state=DuplicateLink.State.DISMISSED, actor=actor
-    ):
-        raise TransitionError(_("This suggestion was already decided."))
-    link.refresh_from_db()
-    return link

@@ -30,7 +30,7 @@ from complaints.selectors import latest_resolution, reopen_window_end, resolved_
 from complaints.templatetags.sigap_format import local_time
 
 from .models import Disposition
-from .services import _open_disposition
+from .services import disposition_reassign_after_reopen
 
 logger = logging.getLogger(__name__)
 
@@ -123,14 +123,7 @@ def complaint_reopen(
             )
     complaint_transition(complaint=complaint, action="reopen", actor=actor, note=reason)
     resolved = _last_resolved_disposition(complaint)
-    return _open_disposition(
-        complaint=complaint,
-        agency=resolved.agency,
-        actor=SYSTEM_ACTOR,
-        action="reassign",
-        note=reason.strip(),
-        reopen_of=resolved,
-    )
+    return disposition_reassign_after_reopen(complaint=complaint, resolved=resolved, reason=reason)
 
 
 def resolved_complaints_close(*, now: datetime) -> int:

@@ -1,4 +1,8 @@
-"""Reads about dispositions: agency performance, duplicate suggestions, escalations, KPI counts."""
+"""Reads about dispositions: what a viewer may do, what is overdue, KPIs, duplicates, escalations.
+
+`available_actions` and `is_overdue` / `overdue_q` are the rules the dashboard, the API
+and the reports ask for; nothing else decides them.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,76 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from complaints.lifecycle import OPEN_STATUSES
+from complaints.lifecycle import OPEN_STATUSES, Actor, allowed_actions
 from complaints.models import Agency, Area, Category, Complaint, Reporter
 
 from .models import CategorizationDecision, Disposition, DuplicateLink, Escalation
+from .routing import routing_rule_match
+
+
+def disposition_current(complaint: Complaint, *, lock: bool = False) -> Disposition | None:
+    """The complaint's open disposition (at most one is open at a time), with its agency.
+
+    `lock` row-locks it for the caller's transaction (the disposition only, not the agency).
+    """
+    qs = Disposition.objects.filter(complaint=complaint, state__in=Disposition.OPEN_STATES)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.select_related("agency").first()
+
+
+_UNREAD = object()
+
+
+def available_actions(
+    *, complaint: Complaint, actor: Actor, disposition: Disposition | object | None = _UNREAD
+) -> list[str]:
+    """The lifecycle actions `actor` may take on `complaint` now, in the lifecycle's order.
+
+    The lifecycle says what the status and the actor's capacity allow; the open
+    disposition narrows it: accept only while it is pending, a question only to an
+    agency that holds one, an answer only while its clock waits for one. Pass the open
+    `disposition` (or None) when the caller has read it already, to save the query.
+    """
+    if disposition is _UNREAD:
+        disposition = disposition_current(complaint)
+    current = disposition if isinstance(disposition, Disposition) else None
+    refused = set()
+    if current is None or current.state != Disposition.State.PENDING:
+        refused.add("accept")
+    if current is None:
+        refused.add("request_info")
+    if current is None or current.paused_at is None:
+        refused.add("provide_info")
+    return [a for a in allowed_actions(complaint=complaint, actor=actor) if a not in refused]
+
+
+# Overdue: past the deadline while the clock runs. A paused clock (the agency waits for
+# the reporter's answer) is not overdue; the escalation ladder skips it for the same reason.
+
+
+def is_overdue(*, is_open: bool, due_at: datetime | None, paused: bool, now: datetime) -> bool:
+    """The one meaning of "overdue", for a complaint or a disposition already in memory."""
+    return is_open and not paused and due_at is not None and due_at < now
+
+
+def clock_paused(complaint_ref: str = "pk") -> Exists:
+    """An annotation: the complaint at `complaint_ref` waits for its reporter's answer."""
+    return Exists(
+        Disposition.objects.filter(
+            complaint=OuterRef(complaint_ref),
+            state__in=Disposition.OPEN_STATES,
+            paused_at__isnull=False,
+        )
+    )
+
+
+def overdue_q(*, now: datetime, complaint_ref: str = "pk") -> Q:
+    """`is_overdue` as a filter on a complaint's `due_at` (or a report fact's).
+
+    The caller adds its own "still open" test: the status for complaints, `is_open` for facts.
+    """
+    return Q(due_at__lt=now) & ~Q(clock_paused(complaint_ref))
 
 
 @dataclass(frozen=True)
@@ -149,7 +219,5 @@ def triage_agency_suggestion(
     category = Category.objects.filter(slug__in=slugs[:1], is_active=True).first()
     if category is None or complaint.area is None:
         return None
-    from .services import routing_rule_match
-
     match = routing_rule_match(category=category, area=complaint.area)
     return match.agency if match is not None else None

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="dispositions.route_complaint", acks_late=True)
 def route_complaint(complaint_id: int) -> str:
     """Route one new complaint. Safe to run twice: the second run finds it routed."""
-    outcome = services.complaint_route(complaint_id=complaint_id)
+    outcome = services.disposition_route(complaint_id=complaint_id)
     return outcome.value
 
 
@@ -38,7 +38,7 @@ def route_stranded_complaints(older_than_seconds: int = 30) -> int:
         .values_list("id", flat=True)[:500]
     )
     for complaint_id in ids:
-        services.complaint_route(complaint_id=complaint_id)
+        services.disposition_route(complaint_id=complaint_id)
     if ids:
         logger.info("Routed %d stranded complaints", len(ids))
     return len(ids)

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from complaints.images import process_image
 from complaints.models import Complaint, Status
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import make_image_bytes
 
 B_TEXT = "ZQXJ rahasia dinas B"
@@ -86,7 +86,7 @@ def leak_world(world, staff_roads, staff_env) -> Secrets:
         photos=[],
     )
     for c in (a, b):
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
         c.refresh_from_db()
     assert b.agency == world.env_bdg and b.status == Status.ASSIGNED
     assert a.agency == world.roads_bdg

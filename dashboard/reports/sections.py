@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Agency, Area, Category, Channel, ReportType, Status
 from dispositions.models import Escalation
+from dispositions.selectors import overdue_q
 
 from ..models import ComplaintFact
 from .period import ReportFilters, _zone
@@ -210,7 +211,7 @@ def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         responded_at__isnull=True, is_open=True, response_due_at__lt=now
     )
     late_resolution = Q(resolved_at__gt=F("resolution_due_at")) | Q(
-        resolved_at__isnull=True, is_open=True, due_at__lt=now
+        overdue_q(now=now), resolved_at__isnull=True, is_open=True
     )
     a = qs.aggregate(
         resp_met=Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
@@ -238,7 +239,7 @@ def timeliness(scope: ReportScope, filters: ReportFilters) -> list[Table]:
         )
     ]
     open_qs = ComplaintFact.objects.filter(_scoped(scope, filters), is_open=True)
-    aggs = {"overdue": Count("pk", filter=Q(due_at__lt=now))}
+    aggs = {"overdue": Count("pk", filter=overdue_q(now=now))}
     for low, high in AGE_BUCKETS:
         q = Q(created_at__lte=now - timedelta(days=low))
         if high is not None:

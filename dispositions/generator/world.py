@@ -15,8 +15,9 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
 from complaints.models import Agency, Area, Category, Priority, User
+from dispositions.deadlines import deadlines_for
 from dispositions.models import RoutingRule
-from dispositions.services import deadlines_for, routing_rule_match
+from dispositions.routing import routing_rule_match
 
 
 class WorldError(RuntimeError):

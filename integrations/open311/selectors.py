@@ -13,8 +13,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from complaints.lifecycle import OPEN_STATUSES, event_public_text
+from complaints.lifecycle import OPEN_STATUSES
 from complaints.models import Attachment, Category, Complaint, ComplaintEvent, Status
+from complaints.timeline import event_public_text
 
 from ..payloads import coarse
 from ..public import public_text

@@ -8,7 +8,7 @@ import pytest
 
 from complaints.lifecycle import Actor
 from complaints.models import Complaint, Status
-from dispositions.services import complaint_start
+from dispositions.services import disposition_start
 from tests.conftest import make_image_bytes
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_a_citizen_sends_a_complaint_and_watches_it(browser, world, staff_roads)
     browser.screenshot(page, "citizen-04-tracking-red")
 
     # The agency starts work; the open page turns yellow by itself.
-    complaint_start(complaint=complaint, actor=Actor.for_user(staff_roads))
+    disposition_start(complaint=complaint, actor=Actor.for_user(staff_roads))
     assert Complaint.objects.get().status == Status.IN_PROGRESS
     page.wait_for_selector("#live .status-badge.status-yellow", timeout=25_000)
     browser.screenshot(page, "citizen-05-tracking-yellow")

@@ -15,15 +15,15 @@ pytestmark = pytest.mark.browser
 
 def _resolve(complaint: Complaint, user, note: str) -> None:
     actor = Actor.for_user(user)
-    services.complaint_start(complaint=complaint, actor=actor)
-    services.complaint_resolve(complaint=complaint, actor=actor, note=note)
+    services.disposition_start(complaint=complaint, actor=actor)
+    services.disposition_resolve(complaint=complaint, actor=actor, note=note)
 
 
 def test_a_citizen_reopens_then_confirms_with_stars(browser, world, staff_roads):
     complaint = complaint_create(
         channel="web", text="Jalan berlubang di Dago", category=world.road, area=world.dago
     )
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     _resolve(complaint, staff_roads, "Lubang sudah ditambal")
 

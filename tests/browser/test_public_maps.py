@@ -10,7 +10,7 @@ import pytest
 
 from complaints.lifecycle import Actor
 from complaints.services import complaint_create
-from dispositions.services import complaint_route, complaint_start
+from dispositions.services import disposition_route, disposition_start
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -42,10 +42,10 @@ def seed(world, staff_roads):
             latitude=lat,
             longitude=lon,
         )
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
         c.refresh_from_db()
         made.append(c)
-    complaint_start(complaint=made[0], actor=Actor.for_user(staff_roads))
+    disposition_start(complaint=made[0], actor=Actor.for_user(staff_roads))
     secret = complaint_create(
         channel="web",
         text="Rahasia pungli",

@@ -9,7 +9,7 @@ import pytest
 
 from complaints.services import complaint_create
 from dashboard.reports.facts import facts_rebuild
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -28,7 +28,7 @@ def test_statistics_on_a_phone_and_desktop(browser, world, javascript):
         c = complaint_create(
             channel=channel, text=f"Jalan rusak, hub {PHONE}", category=category, area=world.dago
         )
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
     facts_rebuild()
     page = browser.new_page(mobile=True, javascript=javascript)
     page.set_viewport_size({"width": 360, "height": 760})

@@ -8,7 +8,7 @@ import pytest
 
 from complaints.services import complaint_create
 from dashboard.reports.facts import facts_rebuild
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -22,7 +22,7 @@ def test_supervisor_reads_a_report_and_downloads_it(browser, world, supervisor, 
         c = complaint_create(
             channel=channel, text="Jalan rusak", category=world.road, area=world.dago
         )
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
     facts_rebuild()
     page = browser.new_page(mobile=mobile)
     browser.login(page, username="supervisor")

@@ -9,7 +9,7 @@ import pytest
 from complaints.models import Attachment, Complaint, Status
 from complaints.selectors import complaint_by_token, complaint_public_view
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import make_image_bytes
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are synchronous.
@@ -32,7 +32,7 @@ def routed_complaint(world, **extra) -> Complaint:
         photos=[],
         **extra,
     )
-    complaint_route(complaint_id=complaint.pk)  # a no-op if the after-commit hook routed it
+    disposition_route(complaint_id=complaint.pk)  # a no-op if the after-commit hook routed it
     complaint.refresh_from_db()
     assert complaint.status == Status.ASSIGNED
     return complaint

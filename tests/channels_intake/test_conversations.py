@@ -21,7 +21,7 @@ from complaints.lifecycle import Actor
 from complaints.models import Channel, Complaint, ComplaintEvent
 from complaints.services import complaint_create
 from dispositions.models import Disposition
-from dispositions.services import complaint_assign, disposition_request_info
+from dispositions.services import disposition_assign, disposition_request_info
 
 from ..conftest import make_image_bytes
 from .fake_provider import FakeProvider, json_answer
@@ -420,7 +420,7 @@ def test_staff_read_the_conversation_on_the_complaint_page_without_the_sender(
 
     complaint.refresh_from_db()
     assert complaint.area == world.dago  # named in the text: placed without a pin
-    complaint_assign(complaint=complaint, actor=Actor.for_user(operator), agency=world.env_bdg)
+    disposition_assign(complaint=complaint, actor=Actor.for_user(operator), agency=world.env_bdg)
     client.force_login(staff_env)
     html = client.get(page_url).content.decode()
     assert "Sampah liar di Kel. Dago" in html

@@ -417,13 +417,13 @@ def test_a_comment_gets_only_the_one_private_reply_meta_allows(
     client, world, operator, django_capture_on_commit_callbacks
 ):
     from complaints.lifecycle import Actor
-    from dispositions.services import complaint_assign
+    from dispositions.services import disposition_assign
 
     with django_capture_on_commit_callbacks(execute=True):
         post(client, fixture("page_comment"))
     complaint = InboundMessage.objects.get().complaint
     with django_capture_on_commit_callbacks(execute=True):
-        complaint_assign(
+        disposition_assign(
             complaint=complaint, actor=Actor.for_user(operator), agency=world.roads_bdg
         )
     assert complaint.events.filter(action="assign").exists()

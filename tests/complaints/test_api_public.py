@@ -14,7 +14,7 @@ from complaints.api.views import PublicCreateThrottle
 from complaints.images import process_image
 from complaints.models import Category, Channel, Complaint, Reporter, Status
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import make_image_bytes
 
 CREATE_URL = "/api/v1/complaints/"
@@ -242,7 +242,7 @@ def _routed_complaint(world, **kwargs) -> Complaint:
         **REPORTER,
         **kwargs,
     )
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     return complaint
 
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from complaints.lifecycle import Actor
 from complaints.models import Channel, Complaint
 from complaints.services import complaint_add_note, complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import PASSWORD
 
 LIST_URL = "/api/v1/complaints/"
@@ -26,7 +26,7 @@ def detail_url(complaint: Complaint) -> str:
 
 def make_complaint(*, channel=Channel.WEB, text="Aduan warga", **kwargs) -> Complaint:
     complaint = complaint_create(channel=channel, text=text, **kwargs)
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 

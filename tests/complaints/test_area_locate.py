@@ -9,7 +9,7 @@ import pytest
 from complaints.areas import CENTROIDS_FILE, DATA_DIR, area_locate, distance_km, read_centroids
 from complaints.models import Area, ComplaintEvent, Status
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_it_finds_nothing_without_centroids(world):
 
 def _route(world, **kwargs):
     complaint = complaint_create(channel="web", text="Sampah menumpuk di trotoar", **kwargs)
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 

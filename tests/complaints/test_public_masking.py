@@ -11,8 +11,8 @@ from channels_intake.models import OutboundMessage
 from complaints.lifecycle import Actor
 from complaints.models import Complaint
 from complaints.services import complaint_create
-from dispositions.duplicates import complaint_merge
-from dispositions.services import complaint_route, disposition_request_info
+from dispositions.merging import complaint_merge
+from dispositions.services import disposition_request_info, disposition_route
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def make(world, text, **kwargs) -> Complaint:
         longitude=107.613,
         **kwargs,
     )
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 

@@ -13,8 +13,8 @@ from django.utils import translation
 from complaints.lifecycle import Actor
 from complaints.models import Category, Complaint
 from complaints.services import complaint_create
-from dispositions.duplicates import complaint_merge
-from dispositions.services import complaint_route, complaint_start
+from dispositions.merging import complaint_merge
+from dispositions.services import disposition_route, disposition_start
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def make(world, text, *, route=True, **kwargs) -> Complaint:
         **kwargs,
     )
     if route:
-        complaint_route(complaint_id=complaint.pk)
+        disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 
@@ -54,7 +54,7 @@ def make(world, text, *, route=True, **kwargs) -> Complaint:
 @pytest.fixture
 def seeded(world, operator, staff_roads):
     shown = make(world, f"Jalan rusak parah, hub {PHONE} email {EMAIL} NIK {NIK}")
-    complaint_start(complaint=shown, actor=Actor.for_user(staff_roads))
+    disposition_start(complaint=shown, actor=Actor.for_user(staff_roads))
     secret = make(world, "Rahasia: pungli di kantor kelurahan", is_confidential=True)
     hidden_cat = Category.objects.create(slug="kekerasan", name="Kekerasan", is_public=False)
     sensitive = make(world, "Kekerasan dalam rumah tangga", category=hidden_cat, route=False)

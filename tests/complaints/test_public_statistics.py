@@ -19,7 +19,7 @@ from dashboard.reports.facts import facts_rebuild
 from dashboard.reports.public import PUBLIC_TABLES, plain
 from dashboard.reports.tables import Table
 from dashboard.tasks import warm_public_statistics
-from dispositions.services import complaint_resolve, complaint_route, complaint_start
+from dispositions.services import disposition_resolve, disposition_route, disposition_start
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +53,13 @@ def seeded(world, staff_roads):
             area=world.dago,
             **REPORTER,
         )
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
         c.refresh_from_db()
         made.append(c)
     actor = Actor.for_user(staff_roads)
-    complaint_start(complaint=made[0], actor=actor)
+    disposition_start(complaint=made[0], actor=actor)
     made[0].refresh_from_db()
-    complaint_resolve(complaint=made[0], actor=actor, note=f"Sudah ditambal, hub {PHONE}")
+    disposition_resolve(complaint=made[0], actor=actor, note=f"Sudah ditambal, hub {PHONE}")
     facts_rebuild()
     return made
 

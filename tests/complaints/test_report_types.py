@@ -12,7 +12,7 @@ from complaints.lifecycle import Actor, IllegalTransition, complaint_transition
 from complaints.models import Channel, Complaint, ComplaintEvent, ReportType
 from complaints.selectors import complaint_by_token, complaint_public_view
 from complaints.services import complaint_create, complaint_set_report_type
-from dispositions.services import deadlines_for
+from dispositions.deadlines import deadlines_for
 from tests.complaints.test_web_form import form_data
 
 pytestmark = pytest.mark.django_db

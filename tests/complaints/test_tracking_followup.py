@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def _resolved(world, staff_roads, django_capture_on_commit_callbacks, **extra) -> Complaint:
     complaint = make_complaint(world, django_capture_on_commit_callbacks, **extra)
     actor = Actor.for_user(staff_roads)
-    services.complaint_start(complaint=complaint, actor=actor)
-    services.complaint_resolve(complaint=complaint, actor=actor, note="Lubang sudah ditambal")
+    services.disposition_start(complaint=complaint, actor=actor)
+    services.disposition_resolve(complaint=complaint, actor=actor, note="Lubang sudah ditambal")
     complaint.refresh_from_db()
     return complaint
 

@@ -12,7 +12,7 @@ from complaints.lifecycle import Actor
 from complaints.models import Complaint
 from complaints.services import complaint_create
 from complaints.templatetags.sigap_format import local_time
-from dispositions.services import complaint_start
+from dispositions.services import disposition_start
 from tests.conftest import make_image_bytes
 
 NAME, PHONE_TYPED, PHONE_E164, EMAIL = (
@@ -76,7 +76,7 @@ def test_it_shows_status_agency_deadline_timeline_and_photos(
     assert_no_reporter(html)
 
     with django_capture_on_commit_callbacks(execute=True):
-        complaint_start(complaint=complaint, actor=Actor.for_user(staff_roads))
+        disposition_start(complaint=complaint, actor=Actor.for_user(staff_roads))
     html = page(client, complaint)
     assert 'class="status-badge status-yellow"' in html
     assert "Sedang ditangani" in html

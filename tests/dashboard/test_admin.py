@@ -8,7 +8,7 @@ from django.urls import reverse
 from complaints.models import Complaint, ComplaintEvent, Status
 from complaints.services import complaint_create
 from dispositions.models import Disposition, RoutingRule
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def complaint(world) -> Complaint:
         reporter_name="Siti",
         reporter_phone="081234567890",
     )
-    complaint_route(complaint_id=made.pk)
+    disposition_route(complaint_id=made.pk)
     made.refresh_from_db()
     return made
 

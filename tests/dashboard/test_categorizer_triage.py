@@ -8,7 +8,7 @@ from django.urls import reverse
 from complaints.models import Status
 from complaints.services import complaint_create
 from dispositions.models import CategorizationDecision, TrainingExample
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.dispositions.test_categorizer import VAGUE, _train
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_operator_sees_suggestions_and_the_choice_is_recorded(client, world, operator):
     _train(world)
     complaint = complaint_create(channel="web", text=VAGUE, area=world.dago)
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     assert complaint.status == Status.TRIAGE
     decision = CategorizationDecision.objects.get(complaint=complaint)
@@ -55,7 +55,7 @@ def test_no_suggestions_outside_triage(client, world, staff_roads):
     complaint = complaint_create(
         channel="web", text="Jalan rusak", category=world.road, area=world.dago
     )
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     client.force_login(staff_roads)
     page = client.get(reverse("dashboard:complaint", args=[complaint.tracking_code]))
     assert page.context["detail"].categorization is None

@@ -15,7 +15,7 @@ from channels_intake.outbox import UNKNOWN_OUTCOME
 from complaints.lifecycle import Actor
 from complaints.models import Channel, Complaint, ComplaintEvent, Reporter, User
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import PASSWORD, make_image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_agency_staff_never_see_who_called_in_an_anonymous_complaint(
     client.force_login(operator)
     client.post(QUICK, {**entry(is_anonymous="on"), "category": world.road.pk})
     complaint = Complaint.objects.get()
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     assert complaint.agency == world.roads_bdg
 
@@ -312,7 +312,7 @@ def test_the_merge_note_is_internal_and_names_no_one(client, world, operator, st
         reporter=dupe,
         is_anonymous=True,
     )
-    complaint_route(complaint_id=moved.pk)
+    disposition_route(complaint_id=moved.pk)
     client.force_login(operator)
     client.post(reverse("dashboard:reporter_merge", args=[keep.pk, dupe.pk]))
 

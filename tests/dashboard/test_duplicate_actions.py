@@ -8,7 +8,7 @@ from django.urls import reverse
 from complaints.models import Complaint, Status
 from complaints.services import complaint_create
 from dispositions.models import Disposition, DuplicateLink
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def make(world, text, **extra):
         longitude=LON,
         **extra,
     )
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 

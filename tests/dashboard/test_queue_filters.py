@@ -15,7 +15,7 @@ from complaints.search import search_terms_refresh, text_search_parse
 from complaints.services import complaint_create
 from dashboard import queue_views
 from dashboard.filters import complaints_filtered
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.dashboard.test_staff_pages import action_url, make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_it_filters_reopened_and_with_photos(client, world, supervisor, photo_up
         area=world.dago,
         photos=[process_image(photo_upload())],
     )
-    complaint_route(complaint_id=with_photo.pk)
+    disposition_route(complaint_id=with_photo.pk)
     make_complaint(world, text="Aspal mengelupas")
     client.force_login(supervisor)
 

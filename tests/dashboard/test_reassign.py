@@ -10,7 +10,7 @@ from django.urls import reverse
 from complaints.lifecycle import Actor
 from complaints.models import Status
 from dispositions.models import Disposition
-from dispositions.services import complaint_start, disposition_forward
+from dispositions.services import disposition_forward, disposition_start
 from tests.dashboard.test_staff_pages import action_url, detail_url, make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_operator_reassigns_to_another_agency_with_a_fresh_deadline(
 ):
     complaint = make_complaint(world, text="Got mampet di Dago")
     if started:
-        complaint_start(complaint=complaint, actor=Actor.for_user(staff_roads))
+        disposition_start(complaint=complaint, actor=Actor.for_user(staff_roads))
     first = Disposition.objects.get(complaint=complaint)
     client.force_login(operator)
     page = client.get(detail_url(complaint))

@@ -16,7 +16,7 @@ from dashboard.reports.facts import facts_rebuild, facts_refresh
 from dashboard.reports.period import ReportInputError, parse_filters
 from dashboard.reports.scope import ReportScope
 from dashboard.reports.sections import SECTIONS, report_section
-from dispositions.services import complaint_resolve, complaint_route, complaint_start
+from dispositions.services import disposition_resolve, disposition_route, disposition_start
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -24,16 +24,16 @@ pytestmark = pytest.mark.django_db
 
 def _complaint(world, *, category, area, text="Jalan berlubang", channel="web") -> Complaint:
     c = complaint_create(channel=channel, text=text, category=category, area=area)
-    complaint_route(complaint_id=c.pk)
+    disposition_route(complaint_id=c.pk)
     c.refresh_from_db()
     return c
 
 
 def _resolve(complaint: Complaint, user) -> None:
     actor = Actor.for_user(user)
-    complaint_start(complaint=complaint, actor=actor)
+    disposition_start(complaint=complaint, actor=actor)
     complaint.refresh_from_db()
-    complaint_resolve(complaint=complaint, actor=actor, note="Sudah diperbaiki")
+    disposition_resolve(complaint=complaint, actor=actor, note="Sudah diperbaiki")
     complaint.refresh_from_db()
 
 
@@ -203,7 +203,7 @@ def test_timeliness_counts_met_missed_and_merged(world, data, operator, staff_ro
     """Hand-made: two resolved roads on time; a complaint past its respond-by counts missed."""
     from datetime import timedelta
 
-    from dispositions.duplicates import complaint_merge
+    from dispositions.merging import complaint_merge
     from dispositions.models import Disposition
 
     late = data["roads"][2]

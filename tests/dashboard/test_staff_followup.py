@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def _resolve(complaint, user, note: str = "Lubang sudah ditambal") -> None:
     actor = Actor.for_user(user)
-    services.complaint_start(complaint=complaint, actor=actor)
-    services.complaint_resolve(complaint=complaint, actor=actor, note=note)
+    services.disposition_start(complaint=complaint, actor=actor)
+    services.disposition_resolve(complaint=complaint, actor=actor, note=note)
 
 
 def test_a_reopened_complaint_is_back_in_the_queue_red_with_its_new_deadline(

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 pytestmark = pytest.mark.django_db
 BOX = "107.5,-7.0,107.7,-6.8"
@@ -17,7 +17,7 @@ def make(world, text, category, lat, lon):
     complaint = complaint_create(
         channel="web", text=text, category=category, area=world.dago, latitude=lat, longitude=lon
     )
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 

@@ -15,7 +15,7 @@ from complaints.models import Attachment, Complaint, ComplaintEvent, Status
 from complaints.selectors import complaint_by_token, complaint_public_view
 from complaints.services import complaint_create
 from dispositions.models import Disposition
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import make_image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def make_complaint(world, *, category=None, area=None, text="Jalan berlubang di 
         area=area or world.dago,
         **extra,
     )
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 

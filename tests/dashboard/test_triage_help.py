@@ -9,7 +9,7 @@ from django.urls import reverse
 from complaints.models import Agency, Area, RejectionReason, Status
 from complaints.services import complaint_create
 from dispositions.models import CategorizationDecision
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.dispositions.test_categorizer import VAGUE, _train
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def jakarta_agency(world) -> Agency:
 def triaged(world):
     _train(world)
     complaint = complaint_create(channel="web", text=VAGUE, area=world.dago)
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     assert complaint.status == Status.TRIAGE
     return complaint

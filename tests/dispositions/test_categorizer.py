@@ -217,7 +217,7 @@ def test_a_confident_categorization_routes_the_complaint(world, django_capture_o
 def test_a_vague_complaint_goes_to_triage_with_suggestions(world):
     _train(world)
     complaint = _new(world, VAGUE)
-    assert services.complaint_route(complaint_id=complaint.pk) == services.RouteOutcome.TRIAGE
+    assert services.disposition_route(complaint_id=complaint.pk) == services.RouteOutcome.TRIAGE
     complaint.refresh_from_db()
     assert complaint.category is None and complaint.status == Status.TRIAGE
     decision = CategorizationDecision.objects.get(complaint=complaint)
@@ -248,7 +248,7 @@ def test_rules_alone_decide_when_no_model_is_trained(world):
     CategoryKeyword.objects.create(category=world.garbage, phrase="sampah", weight=2)
     CategoryKeyword.objects.create(category=world.garbage, phrase="tumpukan sampah", weight=2)
     complaint = _new(world, "Tumpukan sampah di pinggir jalan")
-    assert services.complaint_route(complaint_id=complaint.pk) == services.RouteOutcome.ASSIGNED
+    assert services.disposition_route(complaint_id=complaint.pk) == services.RouteOutcome.ASSIGNED
     decision = CategorizationDecision.objects.get(complaint=complaint)
     assert (decision.category, decision.source, decision.model_version) == (
         world.garbage,
@@ -262,7 +262,7 @@ def test_rules_alone_decide_when_no_model_is_trained(world):
 
 def test_the_reporters_choice_is_recorded_without_running_the_categorizer(world):
     complaint = _new(world, "sampah numpuk", category=world.road)
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     decision = CategorizationDecision.objects.get(complaint=complaint)
     assert (decision.category, decision.source, decision.confidence) == (
         world.road,
@@ -273,9 +273,9 @@ def test_the_reporters_choice_is_recorded_without_running_the_categorizer(world)
 
 def test_an_operators_choice_is_recorded_and_learned_from(world, operator):
     complaint = _new(world, VAGUE)
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
-    services.complaint_assign(
+    services.disposition_assign(
         complaint=complaint,
         actor=Actor.for_user(operator),
         agency=world.env_bdg,
@@ -299,9 +299,9 @@ def test_an_operators_choice_is_recorded_and_learned_from(world, operator):
 
 def test_assigning_without_a_category_records_no_decision(world, operator):
     complaint = _new(world, VAGUE)
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
-    services.complaint_assign(
+    services.disposition_assign(
         complaint=complaint, actor=Actor.for_user(operator), agency=world.env_bdg
     )
     assert not CategorizationDecision.objects.filter(complaint=complaint, source="person").exists()
@@ -318,7 +318,7 @@ def test_the_starter_set_routes_the_issue_sentence_to_the_roads_agency_of_bandun
     assert categorizer.starter_examples_load() == 0  # idempotent
     categorizer.categorizer_train()
     complaint = _new(world, ISSUE_SENTENCE, area=world.dago)
-    assert services.complaint_route(complaint_id=complaint.pk) == services.RouteOutcome.ASSIGNED
+    assert services.disposition_route(complaint_id=complaint.pk) == services.RouteOutcome.ASSIGNED
     complaint.refresh_from_db()
     assert (complaint.category, complaint.agency) == (world.road, world.roads_bdg)
     assert ComplaintEvent.objects.filter(complaint=complaint, action="route").exists()

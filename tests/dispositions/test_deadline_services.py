@@ -23,7 +23,7 @@ def _routed(world, *, category=None, priority=Priority.NORMAL, now=FRIDAY_3PM) -
         channel="web", text="Ada masalah di sini", category=category or world.road, area=world.dago
     )
     Complaint.objects.filter(pk=complaint.pk).update(priority=priority)  # set by triage later
-    services.complaint_route(complaint_id=complaint.pk, now=now)
+    services.disposition_route(complaint_id=complaint.pk, now=now)
     return Disposition.objects.select_related("complaint").get(complaint=complaint)
 
 

@@ -18,7 +18,8 @@ from dispositions.models import (
     RoutingRule,
     TrainingExample,
 )
-from dispositions.services import complaint_route, routing_rule_match
+from dispositions.routing import routing_rule_match
+from dispositions.services import disposition_route
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,7 @@ def route(category_slug: str, area_code: str) -> Complaint:
         category=Category.objects.get(slug=category_slug),
         area=Area.objects.get(code=area_code),
     )
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 
@@ -244,7 +245,7 @@ def test_the_demo_categorizes_out_of_the_box(demo):
         text="jln di depan sdn 3 bolong gede bgt udh 2 minggu gk dibenerin",
         area=Area.objects.get(code="32.73.02.1006"),  # Lebak Siliwangi, Kota Bandung
     )
-    assert complaint_route(complaint_id=complaint.pk) == "assigned"
+    assert disposition_route(complaint_id=complaint.pk) == "assigned"
     complaint.refresh_from_db()
     assert complaint.category.slug == "jalan-rusak"
     assert complaint.agency.slug == "dsdabm-bandung"
@@ -256,5 +257,5 @@ def test_the_demo_categorizes_out_of_the_box(demo):
         text="pak tolong ditindaklanjuti laporan saya yang kemarin",
         area=complaint.area,
     )
-    assert complaint_route(complaint_id=vague.pk) == "triage"
+    assert disposition_route(complaint_id=vague.pk) == "triage"
     assert CategorizationDecision.objects.get(complaint=vague).suggestions

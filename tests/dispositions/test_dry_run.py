@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from complaints.models import Area, Category, User
 from dispositions.models import RoutingRule
-from dispositions.services import routing_dry_run, routing_gaps, routing_rule_match
+from dispositions.routing import routing_dry_run, routing_gaps, routing_rule_match
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -24,16 +24,15 @@ from complaints.selectors import complaint_by_token, complaint_followers, compla
 from complaints.services import complaint_create
 from dispositions import duplicates
 from dispositions.duplicates import (
-    complaint_merge,
     distance_m,
     duplicate_candidates_find,
-    duplicate_link_dismiss,
     duplicate_links_record,
     text_similarity,
 )
+from dispositions.merging import complaint_merge, duplicate_link_dismiss
 from dispositions.models import Disposition, DuplicateLink
 from dispositions.selectors import duplicate_links_open_for, problem_and_report_counts
-from dispositions.services import complaint_resolve, complaint_route, complaint_start
+from dispositions.services import disposition_resolve, disposition_route, disposition_start
 from tests.conftest import make_image_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -64,7 +63,7 @@ def report(world, text=POTHOLE, *, days_ago=0, route=True, **kwargs):
             created_at=timezone.now() - timedelta(days=days_ago)
         )
     if route:
-        complaint_route(complaint_id=complaint.pk)
+        disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 
@@ -131,7 +130,7 @@ def test_the_window_is_a_boundary(world, days, linked):
     newer = report(world, POTHOLE_AGAIN)
     # Age the older one relative to the newer one; the window counts back from the newer.
     Complaint.objects.filter(pk=older.pk).update(created_at=newer.created_at - timedelta(days=days))
-    complaint_route(complaint_id=older.pk)
+    disposition_route(complaint_id=older.pk)
     assert bool(duplicate_candidates_find(complaint=newer)) is linked
 
 
@@ -148,8 +147,8 @@ def test_it_does_not_link_to_a_rejected_or_resolved_complaint(world, operator, s
     )
     resolved = report(world)
     staff = Actor.for_user(staff_roads)
-    complaint_start(complaint=resolved, actor=staff)
-    complaint_resolve(
+    disposition_start(complaint=resolved, actor=staff)
+    disposition_resolve(
         complaint=resolved,
         actor=staff,
         note="Sudah ditambal",
@@ -241,7 +240,7 @@ def test_detection_is_idempotent_and_keeps_decisions(world, operator):
     [link] = links_of(newer)
     duplicate_link_dismiss(link=link, actor=Actor.for_user(operator))
     duplicate_links_record(complaint=newer)
-    complaint_route(complaint_id=newer.pk)  # a redelivered routing task
+    disposition_route(complaint_id=newer.pk)  # a redelivered routing task
     [again] = links_of(newer)
     assert again.pk == link.pk
     assert again.state == DuplicateLink.State.DISMISSED
@@ -298,7 +297,7 @@ def test_merge_makes_the_duplicate_grey_and_cancels_its_disposition(world, opera
 def test_the_duplicates_reporter_follows_the_masters_progress(client, world, operator, staff_roads):
     older, newer, _link = _pair(world)
     complaint_merge(duplicate=newer, into=older, actor=Actor.for_user(operator))
-    complaint_start(complaint=older, actor=Actor.for_user(staff_roads))
+    disposition_start(complaint=older, actor=Actor.for_user(staff_roads))
 
     view = complaint_public_view(complaint_by_token(newer.public_token))
     assert view.merged_into == older.tracking_code

@@ -90,7 +90,7 @@ def people(world, staff_roads, head_roads, staff_env, supervisor):
 def overdue_road_complaint(world, text: str = "Jalan berlubang di Dago") -> Complaint:
     """A road complaint routed to Bina Marga Bandung whose clock started at T0."""
     complaint = complaint_create(channel="web", text=text, category=world.road, area=world.dago)
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     # Test setup: move the disposition's clock to T0 (response 6 h, resolution 72 h).
     Disposition.objects.filter(complaint=complaint).update(
         created_at=T0, response_due_at=T0 + 6 * H, resolution_due_at=T0 + 72 * H
@@ -234,8 +234,8 @@ def test_resolved_forwarded_and_rejected_complaints_do_not_escalate(
 ):
     actor = Actor.for_user(staff_roads)
     resolved = overdue_road_complaint(world, "Jalan sudah diperbaiki")
-    services.complaint_start(complaint=resolved, actor=actor)
-    services.complaint_resolve(complaint=resolved, actor=actor, note="Sudah ditambal")
+    services.disposition_start(complaint=resolved, actor=actor)
+    services.disposition_resolve(complaint=resolved, actor=actor, note="Sudah ditambal")
     forwarded = overdue_road_complaint(world, "Bukan kewenangan kami")
     services.disposition_forward(
         complaint=forwarded, actor=actor, to_agency=world.env_bdg, reason="Urusan DLH"
@@ -286,7 +286,7 @@ def test_the_supervisors_are_told_when_the_agency_has_nobody_to_tell(world, peop
     complaint = complaint_create(
         channel="web", text="Sampah menumpuk di Dago", category=world.garbage, area=world.dago
     )
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     Disposition.objects.filter(complaint=complaint).update(
         created_at=T0, response_due_at=T0 + 6 * H, resolution_due_at=T0 + 72 * H
     )

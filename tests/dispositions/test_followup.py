@@ -32,15 +32,15 @@ def _routed(world, **kwargs) -> Complaint:
     kwargs.setdefault("category", world.road)
     kwargs.setdefault("area", world.dago)
     complaint = complaint_create(channel="web", text="Jalan berlubang besar", **kwargs)
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 
 
 def _resolve(complaint: Complaint, user, note: str = "Lubang sudah ditambal") -> Disposition:
     actor = Actor.for_user(user)
-    services.complaint_start(complaint=complaint, actor=actor)
-    return services.complaint_resolve(complaint=complaint, actor=actor, note=note)
+    services.disposition_start(complaint=complaint, actor=actor)
+    return services.disposition_resolve(complaint=complaint, actor=actor, note=note)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def _routed(world, *, category=None, now=MONDAY_9AM) -> Complaint:
         reporter_name="Siti Aminah",
         reporter_phone="081234567890",
     )
-    services.complaint_route(complaint_id=complaint.pk, now=now)
+    services.disposition_route(complaint_id=complaint.pk, now=now)
     complaint.refresh_from_db()
     return complaint
 

@@ -15,7 +15,8 @@ from complaints.services import complaint_create
 from dispositions import services
 from dispositions.deadlines import deadline_after, working_calendar
 from dispositions.models import Disposition, RoutingRule
-from dispositions.services import RouteOutcome, routing_rule_match
+from dispositions.routing import routing_rule_match
+from dispositions.services import RouteOutcome
 from dispositions.tasks import route_complaint, route_stranded_complaints
 from tests.conftest import make_image_bytes
 
@@ -94,7 +95,7 @@ def test_the_routing_task_run_twice_opens_one_disposition(world):
 
 def test_no_rule_sends_the_complaint_to_triage(world):
     complaint = _new(world, category=world.health)
-    assert services.complaint_route(complaint_id=complaint.pk) == RouteOutcome.TRIAGE
+    assert services.disposition_route(complaint_id=complaint.pk) == RouteOutcome.TRIAGE
     complaint.refresh_from_db()
     assert complaint.status == Status.TRIAGE
     assert complaint.agency is None
@@ -102,7 +103,7 @@ def test_no_rule_sends_the_complaint_to_triage(world):
 
 
 def test_a_missing_complaint_is_not_an_error(world):
-    assert services.complaint_route(complaint_id=987654) == RouteOutcome.MISSING
+    assert services.disposition_route(complaint_id=987654) == RouteOutcome.MISSING
 
 
 def test_the_sweeper_routes_complaints_whose_enqueue_was_lost(world):
@@ -122,7 +123,7 @@ def test_the_sweeper_routes_complaints_whose_enqueue_was_lost(world):
 
 def _routed(world):
     complaint = _new(world)
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     return complaint
 
@@ -135,13 +136,13 @@ def test_accept_start_resolve_with_evidence(world, staff_roads):
     assert disposition.state == Disposition.State.ACCEPTED
     assert disposition.accepted_at is not None
 
-    services.complaint_start(complaint=complaint, actor=actor)
+    services.disposition_start(complaint=complaint, actor=actor)
     assert complaint.status == Status.IN_PROGRESS
 
     import io
 
     photo = process_image(io.BytesIO(make_image_bytes()), name="sesudah.jpg")
-    services.complaint_resolve(
+    services.disposition_resolve(
         complaint=complaint, actor=actor, note="Lubang sudah ditambal", evidence=[photo]
     )
     complaint.refresh_from_db()
@@ -175,8 +176,8 @@ def test_forward_keeps_the_chain_and_gives_a_fresh_deadline(world, staff_roads, 
     assert complaint.status == Status.ASSIGNED
     # The old agency has lost it; the new one can act.
     with pytest.raises(TransitionNotPermitted):
-        services.complaint_start(complaint=complaint, actor=Actor.for_user(staff_roads))
-    services.complaint_start(complaint=complaint, actor=Actor.for_user(staff_env))
+        services.disposition_start(complaint=complaint, actor=Actor.for_user(staff_roads))
+    services.disposition_start(complaint=complaint, actor=Actor.for_user(staff_env))
 
 
 def test_forward_to_the_same_agency_is_refused(world, staff_roads):
@@ -192,13 +193,13 @@ def test_forward_to_the_same_agency_is_refused(world, staff_roads):
 
 def test_return_to_triage_and_operator_assigns(world, staff_roads, operator):
     complaint = _routed(world)
-    services.complaint_return_to_triage(
+    services.disposition_return_to_triage(
         complaint=complaint, actor=Actor.for_user(staff_roads), reason="Bukan kewenangan kami"
     )
     assert complaint.status == Status.TRIAGE
     assert Disposition.objects.get(complaint=complaint).state == Disposition.State.RETURNED
 
-    services.complaint_assign(
+    services.disposition_assign(
         complaint=complaint, actor=Actor.for_user(operator), agency=world.env_bdg
     )
     complaint.refresh_from_db()
@@ -209,7 +210,7 @@ def test_return_to_triage_and_operator_assigns(world, staff_roads, operator):
 
 def test_actions_without_an_open_disposition_are_refused(world, operator):
     complaint = _new(world, category=world.health)
-    services.complaint_route(complaint_id=complaint.pk)
+    services.disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     with pytest.raises(TransitionError, match="no open disposition"):
         services.disposition_accept(complaint=complaint, actor=Actor.for_user(operator))
