@@ -10,12 +10,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve, reverse
 
-from channels_intake.adapters import PARSERS
-from channels_intake.adapters import email as adapter
-from channels_intake.fetchers import FETCHERS, PermanentFetchError
 from channels_intake.models import InboundMedia, InboundMessage, OutboundMessage
 from channels_intake.normalized import PayloadError
-from channels_intake.webhooks import email as email_webhook
+from channels_intake.providers.email import adapter
+from channels_intake.providers.email import webhook as email_webhook
+from channels_intake.providers.fetching import PermanentFetchError
+from channels_intake.providers.registry import fetcher_for, parser_for
 from complaints.models import Channel, Complaint
 from complaints.services import complaint_create
 
@@ -156,7 +156,7 @@ def test_a_signed_mailgun_parsed_form_with_a_photo_is_stored(client):
     media = InboundMedia.objects.create(
         message=message, kind=photo.kind, media_id=photo.media_id, mime_type=photo.mime_type
     )
-    fetched = FETCHERS[Channel.EMAIL](media)
+    fetched = fetcher_for("email")(media)
     assert (fetched.content, fetched.content_type, fetched.filename) == (
         jpeg,
         "image/jpeg",
@@ -250,7 +250,7 @@ def test_postmark_json_with_basic_auth_is_stored_with_its_photo(client):
     (photo,) = parsed.attachments
     assert (photo.filename, photo.mime_type) == ("lampu-mati.jpg", "image/jpeg")
     media = InboundMedia.objects.create(message=message, kind="image", media_id=photo.media_id)
-    fetched = FETCHERS[Channel.EMAIL](media)
+    fetched = fetcher_for("email")(media)
     assert fetched.content == base64.b64decode(payload["Attachments"][0]["Content"])
     assert fetched.content.startswith(b"\xff\xd8\xff")  # a JPEG
 
@@ -270,7 +270,7 @@ def test_a_postmark_message_with_a_large_photo_passes_djangos_form_limit(client,
     media = InboundMedia.objects.create(
         message=message, kind="image", media_id=parsed.attachments[0].media_id
     )
-    assert FETCHERS[Channel.EMAIL](media).content == photo
+    assert fetcher_for("email")(media).content == photo
 
 
 @pytest.mark.django_db
@@ -429,7 +429,7 @@ def test_a_web_complaint_with_an_email_is_now_acknowledged_by_email(
 
 
 def test_parse_is_the_registered_email_parser():
-    assert PARSERS[Channel.EMAIL] is adapter.parse
+    assert parser_for("email") is adapter.parse
 
 
 def test_it_reads_a_gmail_reply_without_its_quoted_history_or_signature():
@@ -613,4 +613,4 @@ def test_the_fetcher_refuses_an_index_that_is_not_a_file():
             message=message, kind="image", media_id=media_id, position=position
         )
         with pytest.raises(PermanentFetchError):
-            FETCHERS[Channel.EMAIL](media)
+            fetcher_for("email")(media)

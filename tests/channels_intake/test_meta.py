@@ -18,16 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels_intake import outbox
-from channels_intake.adapters import PARSERS, meta
-from channels_intake.fetchers import FETCHERS, PermanentFetchError, TemporaryFetchError
 from channels_intake.models import InboundMedia, InboundMessage, OutboundMessage, ReporterHandle
 from channels_intake.normalized import Kind
-from channels_intake.senders import (
-    FACTORIES,
-    MetaSender,
-    PermanentSendError,
-    TemporarySendError,
+from channels_intake.providers.fetching import PermanentFetchError, TemporaryFetchError
+from channels_intake.providers.meta import adapter as meta
+from channels_intake.providers.meta.sender import MetaSender
+from channels_intake.providers.registry import (
+    configured_sender,
+    fetcher_for,
+    parser_for,
+    providers_of,
 )
+from channels_intake.providers.sending import PermanentSendError, TemporarySendError
 from complaints.models import Channel, Complaint, ComplaintEvent, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "meta"
@@ -654,7 +656,10 @@ def test_it_parses_instagram_mentions_as_public_messages_without_content():
 
 
 def test_both_channels_parse_with_the_same_adapter():
-    assert PARSERS[Channel.FACEBOOK] is PARSERS[Channel.INSTAGRAM] is meta.parse
+    (facebook,) = providers_of(Channel.FACEBOOK)
+    (instagram,) = providers_of(Channel.INSTAGRAM)
+    assert facebook is instagram
+    assert parser_for(facebook.name) is meta.parse
 
 
 # --- The sender against a local Graph API --------------------------------------------------
@@ -662,11 +667,11 @@ def test_both_channels_parse_with_the_same_adapter():
 
 def test_the_factory_builds_a_sender_only_with_a_page_token(settings):
     settings.META_PAGE_ACCESS_TOKEN = ""
-    assert FACTORIES[Channel.FACEBOOK]() is None
-    assert FACTORIES[Channel.INSTAGRAM]() is None
+    assert configured_sender(Channel.FACEBOOK) is None
+    assert configured_sender(Channel.INSTAGRAM) is None
     settings.META_PAGE_ACCESS_TOKEN = PAGE_TOKEN
-    assert isinstance(FACTORIES[Channel.FACEBOOK](), MetaSender)
-    assert isinstance(FACTORIES[Channel.INSTAGRAM](), MetaSender)
+    assert isinstance(configured_sender(Channel.FACEBOOK), MetaSender)
+    assert isinstance(configured_sender(Channel.INSTAGRAM), MetaSender)
 
 
 def test_it_sends_a_dm_and_a_private_reply(graph_api):
@@ -749,8 +754,10 @@ def test_it_fetches_an_attachment_from_the_cdn_without_the_token(graph_api):
     media = InboundMedia(
         kind="image", url=f"{graph_api.origin}/cdn/v/t1/441234567_n.jpg?oe=6650A1B2"
     )
-    fetched = FETCHERS[Channel.INSTAGRAM](media)
-    assert FETCHERS[Channel.FACEBOOK] is FETCHERS[Channel.INSTAGRAM]
+    fetched = fetcher_for("meta")(media)
+    assert [p.fetch for p in providers_of(Channel.FACEBOOK)] == [
+        p.fetch for p in providers_of(Channel.INSTAGRAM)
+    ]
     assert (fetched.content, fetched.content_type, fetched.filename) == (
         b"\xff\xd8jpeg",
         "image/jpeg",
@@ -760,7 +767,7 @@ def test_it_fetches_an_attachment_from_the_cdn_without_the_token(graph_api):
 
 
 def test_an_expired_link_is_permanent_and_a_cdn_outage_temporary(graph_api):
-    fetch = FETCHERS[Channel.FACEBOOK]
+    fetch = fetcher_for("meta")
     with pytest.raises(PermanentFetchError, match="HTTP 404"):
         fetch(InboundMedia(kind="image", url=f"{graph_api.origin}/cdn/expired.jpg"))
     graph_api.files["/cdn/busy.jpg"] = (503, b"busy", "text/plain")

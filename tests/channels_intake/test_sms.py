@@ -13,9 +13,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels_intake import keywords
-from channels_intake.adapters import PARSERS, twilio
 from channels_intake.models import InboundMessage, OutboundMessage
 from channels_intake.normalized import Kind, PayloadError
+from channels_intake.providers.registry import parser_for
+from channels_intake.providers.twilio import adapter as twilio
 from complaints.models import Channel, Complaint
 from complaints.services import complaint_create
 
@@ -440,7 +441,7 @@ def test_a_keyword_answer_is_escaped_xml(client, world):
 
 
 def test_the_sms_parser_reads_twilio_forms():
-    (message,) = PARSERS[Channel.SMS](fixture("sms"))
+    (message,) = parser_for("twilio")(fixture("sms"))
     assert message.channel == Channel.SMS
     assert message.kind == Kind.MESSAGE
     assert message.provider_message_id == SMS_SID

@@ -15,16 +15,13 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from channels_intake import keywords, outbox
-from channels_intake.adapters import telegram
-from channels_intake.fetchers import FETCHERS, PermanentFetchError, TemporaryFetchError
 from channels_intake.models import InboundMedia, InboundMessage, OutboundMessage, ReporterHandle
 from channels_intake.normalized import Kind
-from channels_intake.senders import (
-    PermanentSendError,
-    TelegramSender,
-    TemporarySendError,
-    sender_for,
-)
+from channels_intake.providers.fetching import PermanentFetchError, TemporaryFetchError
+from channels_intake.providers.registry import fetcher_for, sender_for
+from channels_intake.providers.sending import PermanentSendError, TemporarySendError
+from channels_intake.providers.telegram import adapter as telegram
+from channels_intake.providers.telegram.sender import TelegramSender
 from complaints.models import Channel, Complaint, Reporter
 
 from .telegram_helpers import (
@@ -537,7 +534,7 @@ def media(file_id: str = "AgACAgUAAxkBAAMrZjKx1large0003", **extra) -> InboundMe
 def test_the_fetcher_asks_get_file_then_downloads(bot_api):
     photo = jpeg()
     bot_api.files[PHOTO_PATH] = photo
-    fetched = FETCHERS[Channel.TELEGRAM](media())
+    fetched = fetcher_for("telegram")(media())
     assert fetched.content == photo
     assert fetched.content_type == "image/jpeg"
     assert fetched.filename == "file_7.jpg"
@@ -552,7 +549,7 @@ def test_a_document_keeps_its_name_and_type(bot_api):
     document = InboundMedia(
         kind="document", media_id="BQAC1", mime_type="application/pdf", filename="surat.pdf"
     )
-    fetched = FETCHERS[Channel.TELEGRAM](document)
+    fetched = fetcher_for("telegram")(document)
     assert (fetched.content_type, fetched.filename) == ("application/pdf", "surat.pdf")
 
 
@@ -565,14 +562,14 @@ def test_get_file_errors_keep_their_kind_and_hide_the_token(bot_api, status, err
         (status, {"ok": False, "error_code": status, "description": "Bad Request: invalid"})
     ]
     with pytest.raises(error, match=f"HTTP {status}") as raised:
-        FETCHERS[Channel.TELEGRAM](media())
+        fetcher_for("telegram")(media())
     assert BOT_TOKEN not in str(raised.value)
     assert len(bot_api.requests) == 1
 
 
 def test_a_file_gone_from_the_server_is_permanent(bot_api):
     with pytest.raises(PermanentFetchError, match="HTTP 404"):
-        FETCHERS[Channel.TELEGRAM](media())
+        fetcher_for("telegram")(media())
     assert [r["method"] for r in bot_api.requests] == ["getFile", "file"]
 
 
@@ -582,26 +579,26 @@ def test_a_file_over_the_limit_is_not_downloaded(bot_api, settings):
         (200, {"ok": True, "result": {"file_id": "x", "file_size": 5_000_000, "file_path": "a"}})
     ]
     with pytest.raises(PermanentFetchError, match="over the limit"):
-        FETCHERS[Channel.TELEGRAM](media())
+        fetcher_for("telegram")(media())
     assert len(bot_api.requests) == 1
 
 
 def test_a_get_file_answer_without_a_path_is_permanent(bot_api):
     bot_api.script["getFile"] = [(200, {"ok": True, "result": {"file_id": "x"}})]
     with pytest.raises(PermanentFetchError, match="without a file_path"):
-        FETCHERS[Channel.TELEGRAM](media())
+        fetcher_for("telegram")(media())
 
 
 def test_the_fetcher_needs_the_bot_token(settings):
     settings.TELEGRAM_BOT_TOKEN = ""
     with pytest.raises(PermanentFetchError, match="TELEGRAM_BOT_TOKEN"):
-        FETCHERS[Channel.TELEGRAM](media())
+        fetcher_for("telegram")(media())
 
 
 def test_a_network_error_while_fetching_is_temporary(bot_api):
     bot_api.stop()
     with pytest.raises(TemporaryFetchError, match="Network error") as raised:
-        FETCHERS[Channel.TELEGRAM](media())
+        fetcher_for("telegram")(media())
     assert BOT_TOKEN not in str(raised.value)
 
 

@@ -18,17 +18,13 @@ from pathlib import Path
 import pytest
 
 from channels_intake import outbox
-from channels_intake.adapters import x
-from channels_intake.fetchers import FETCHERS, PermanentFetchError, TemporaryFetchError
 from channels_intake.models import InboundMedia, InboundMessage, OutboundMessage, ReporterHandle
-from channels_intake.senders import (
-    FACTORIES,
-    LogSender,
-    PermanentSendError,
-    TemporarySendError,
-    sender_for,
-)
-from channels_intake.senders.x import XSender
+from channels_intake.providers.fetching import PermanentFetchError, TemporaryFetchError
+from channels_intake.providers.log_sender import LogSender
+from channels_intake.providers.registry import configured_sender, fetcher_for, sender_for
+from channels_intake.providers.sending import PermanentSendError, TemporarySendError
+from channels_intake.providers.x import adapter as x
+from channels_intake.providers.x.sender import XSender
 from complaints.models import Channel, Complaint, Reporter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "x"
@@ -512,9 +508,9 @@ def reply_row(key: str, *, thread_ref: str = "", recipient: str = BUDI) -> Outbo
 
 
 def test_the_factory_builds_the_sender_only_with_a_token(settings, x_api):
-    assert isinstance(FACTORIES[Channel.TWITTER](), XSender)
+    assert isinstance(configured_sender(Channel.TWITTER), XSender)
     settings.X_BEARER_TOKEN = ""
-    assert FACTORIES[Channel.TWITTER]() is None
+    assert configured_sender(Channel.TWITTER) is None
     assert isinstance(sender_for(Channel.TWITTER), LogSender)
 
 
@@ -606,7 +602,7 @@ def test_it_fetches_dm_media_with_the_token(x_api):
         mime_type="image/jpeg",
         url=f"{x_api.base}/1.1/ton/data/dm/1/2/Xy12AbCd.jpg",
     )
-    fetched = FETCHERS[Channel.TWITTER](media)
+    fetched = fetcher_for("x")(media)
     assert fetched.content == b"\xff\xd8jpeg-bytes"
     assert fetched.content_type == "image/jpeg"
     assert fetched.filename == "Xy12AbCd.jpg"
@@ -617,7 +613,7 @@ def test_the_token_never_goes_to_another_host(x_api):
     x_api.files["/media/a.png"] = ("image/png", b"png-bytes")
     # The same server under another name: not X_API_BASE's host, not an X host.
     media = InboundMedia(kind="image", url=f"http://localhost:{x_api.port}/media/a.png")
-    fetched = FETCHERS[Channel.TWITTER](media)
+    fetched = fetcher_for("x")(media)
     assert fetched.content == b"png-bytes"
     assert fetched.content_type == "image/png"
     assert x_api.requests[-1]["authorization"] is None
@@ -626,9 +622,9 @@ def test_the_token_never_goes_to_another_host(x_api):
 def test_fetch_errors_are_sorted_into_permanent_and_temporary(x_api):
     media = InboundMedia(kind="image", url=f"{x_api.base}/gone.jpg")
     with pytest.raises(PermanentFetchError, match="HTTP 404"):
-        FETCHERS[Channel.TWITTER](media)
+        fetcher_for("x")(media)
     x_api.script = [(503, {})]
     with pytest.raises(TemporaryFetchError, match="HTTP 503"):
-        FETCHERS[Channel.TWITTER](media)
+        fetcher_for("x")(media)
     with pytest.raises(PermanentFetchError, match="no URL"):
-        FETCHERS[Channel.TWITTER](InboundMedia(kind="image", media_id="1"))
+        fetcher_for("x")(InboundMedia(kind="image", media_id="1"))
