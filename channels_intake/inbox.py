@@ -18,9 +18,10 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Q
 from django.utils import timezone
 
+from config.queue import enqueue
+
 from .models import InboundMessage
 from .normalized import NormalizedMessage
-from .queue import enqueue
 
 logger = logging.getLogger(__name__)
 

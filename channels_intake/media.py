@@ -26,12 +26,12 @@ from django.utils import timezone
 from complaints.images import ImageRejected, process_image
 from complaints.models import Complaint
 from complaints.services import attachment_add
+from config.queue import enqueue
 
 from .models import InboundMedia, InboundMessage
 from .normalized import NormalizedMessage
 from .providers.fetching import PermanentFetchError, TemporaryFetchError
 from .providers.registry import fetcher_for
-from .queue import enqueue
 
 logger = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from complaints.models import Channel, Complaint
+from config.queue import enqueue
 
 from .models import OutboundMessage
 from .providers.registry import sender_for
 from .providers.sending import PermanentSendError, TemporarySendError
-from .queue import enqueue
 from .selectors import whatsapp_window_open
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Start a Celery task by its name, so services never import tasks.py (which imports them).
 
-The task is looked up in the app's registry (channels_intake.apps imports tasks.py at
+The task is looked up in the app's registry (each app's AppConfig.ready() imports its tasks.py at
 start-up): registered, it honours eager mode in tests; unknown here, the message still
 goes to the broker under that name. A broker that is down is the caller's to handle.
 """
