@@ -1,6 +1,6 @@
 """A generic SMS gateway's webhook: GET or POST, form or JSON, one shared token.
 
-The stored raw body is the canonical JSON of adapters.sms_gateway (what parse() reads
+The stored raw body is the canonical JSON of providers/sms_gateway/adapter (what parse() reads
 back), since a GET has no body and gateways name their fields differently.
 """
 

@@ -77,7 +77,7 @@ class TelegramSender:
                 raise PermanentSendError(
                     redact(f"Answer without a message id: {answer!r:.300}", self.bot_token)
                 ) from None
-            # The id an inbound reply or button tap names (adapters.telegram reply_to).
+            # The id an inbound reply or button tap names (providers/telegram/adapter reply_to).
             return SendResult(provider_message_id=f"{chat_id}:{message_id}")
         code = error_code(status, answer)
         detail = redact(describe(status, answer), self.bot_token)

@@ -3,7 +3,7 @@
 The signature covers the URL Twilio requested, so it is rebuilt from PUBLIC_BASE_URL
 (the address registered in Twilio's console), never from the Host header a proxy or a
 client chose. The answer is an empty <Response />, or the inline answer to CEK/INFO
-(webhooks.sms).
+(providers/sms_inline.py).
 """
 
 from __future__ import annotations
