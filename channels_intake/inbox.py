@@ -4,7 +4,7 @@
 worker to process it, so a message is never lost to a broker or worker that is down
 (the beat sweeper relays what was stored but never enqueued). `inbound_process_with`
 is the bookkeeping around processing (lock, attempts, retry or park), the same for
-every entry; channels_intake.processing says what a message means.
+every entry; channels_intake.services (and its handlers) say what a message means.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def inbound_store(
 def inbound_enqueue(*, message_id: int, countdown: float | None = None) -> None:
     """Hand a stored message to a worker; a dead broker is logged, the sweeper relays later.
 
-    Every entry's message goes to the same task (channels_intake.processing), enqueued by
+    Every entry's message goes to the same task (services.inbound_process), enqueued by
     name so that this module never imports the tasks that call it.
     """
     try:
