@@ -130,7 +130,9 @@ def delivery_status(incoming: Incoming) -> Outcome | None:
     normalized = incoming.normalized
     if normalized.kind != Kind.STATUS:
         return None
-    outbound_delivery_update(provider_message_id=normalized.status_for, status=normalized.status)
+    outbound_delivery_update(
+        provider_message_id=normalized.status_for, status=normalized.status
+    )
     return Outcome.IGNORED
 
 
