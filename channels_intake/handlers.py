@@ -131,7 +131,8 @@ def delivery_status(incoming: Incoming) -> Outcome | None:
     if normalized.kind != Kind.STATUS:
         return None
     outbound_delivery_update(
-        provider_message_id=normalized.status_for, status=normalized.status
+        provider_message_id=normalized.status_for,
+        status=normalized.status,
     )
     return Outcome.IGNORED
 
