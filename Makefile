@@ -19,7 +19,7 @@ help:
 	@echo "make test       the whole test suite (SQLite, or DATABASE_URL/CELERY_BROKER_URL)"
 	@echo "make test-fast  without the slow (real processes) and browser tests"
 	@echo "make test-slow  only the tests that start real processes"
-	@echo "make lint       ruff check and ruff format --check"
+	@echo "make lint       ruff check, ruff format --check and lint-imports (import contracts)"
 	@echo "make format     ruff format and ruff check --fix"
 	@echo "make chaos      kill -9 workers, redeliver at once: nothing lost, nothing done twice"
 	@echo "make bench      benchmarks on SQLite (and PostgreSQL if BENCH_DATABASE_URL is set)"
@@ -52,6 +52,7 @@ test-slow: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

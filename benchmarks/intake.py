@@ -19,8 +19,9 @@ from django.conf import settings
 from django.test import Client, override_settings
 from timing import Result, measure
 
+from channels_intake.inbox import inbound_enqueue
 from channels_intake.models import InboundMessage
-from channels_intake.services import inbound_enqueue, inbound_process
+from channels_intake.services import inbound_process
 from complaints.models import Channel, Complaint
 
 APP_SECRET, AUTH_TOKEN = "bench-app-secret", "bench-auth-token"
@@ -141,7 +142,7 @@ def bench_intake(*, ops: int, repetitions: int, warmup: int) -> list[Result]:
     publish = measure(
         "intake",
         "for comparison: that publish alone (inbound_enqueue, filesystem broker)",
-        lambda i: inbound_enqueue(message_id=stored[i % len(stored)], channel=Channel.WHATSAPP),
+        lambda i: inbound_enqueue(message_id=stored[i % len(stored)]),
         **rounds,
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from complaints.admin import ReadOnlyAdminMixin
 
 from .desk import partner_key_assign
+from .inbox import inbound_replay
 from .models import (
     InboundMessage,
     OutboundMessage,
@@ -24,7 +25,6 @@ from .models import (
     default_partner_scopes,
 )
 from .outbox import outbound_retry
-from .services import inbound_replay
 
 
 @admin.register(InboundMessage)

@@ -13,8 +13,9 @@ class ChannelsIntakeConfig(AppConfig):
 
         from complaints import hooks
 
-        from .tasks import on_complaint_created, on_complaint_transitioned
-        from .webhooks.email import on_inbound_email
+        from . import tasks  # noqa: F401 - registers the tasks services enqueue by name
+        from .hooks import on_complaint_created, on_complaint_transitioned
+        from .providers.email.webhook import on_inbound_email
 
         hooks.register(hooks.COMPLAINT_CREATED, on_complaint_created)
         hooks.register(hooks.COMPLAINT_TRANSITIONED, on_complaint_transitioned)

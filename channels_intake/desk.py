@@ -9,15 +9,8 @@ every channel. See docs/channels/desk.md.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import dataclasses
 import hashlib
-import io
-import json
-import logging
 import secrets
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,25 +21,26 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.images import ImageRejected, ProcessedImage, process_image
+from complaints.images import ProcessedImage
 from complaints.lifecycle import Actor
 from complaints.models import Area, Category, Channel, Complaint
-from complaints.services import complaint_create, normalize_phone
+from complaints.services import normalize_phone
 
+from .entries import (
+    DESK,
+    FIELDS_HEADER,
+    PARTNER,
+    Entry,
+    partner_entry,
+    partner_fields_record,
+)
+from .inbox import TemporaryInboundError, inbound_enqueue, inbound_store
 from .models import InboundMessage, PartnerKey
 from .normalized import NormalizedMessage
-from .services import Outcome, TemporaryInboundError, inbound_process_with, inbound_store
-
-logger = logging.getLogger(__name__)
+from .services import entry_submit, inbound_process
 
 State = InboundMessage.State
 DESK_CHANNELS = (Channel.HOTLINE, Channel.WALK_IN)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 # The desk: hotline and walk-in ---------------------------------------------------------
@@ -70,66 +64,37 @@ def desk_complaint_create(
 ) -> Complaint:
     """An operator takes a complaint by phone or at the counter; the operator is recorded.
 
-    The complaint and its inbox row commit together. The inbox row is already processed
-    (the operator is the parser) and has no reply address on purpose: hotline and
-    walk-in have no reply path of their own, so replies.reply_target falls back to an SMS
-    to the reporter's phone.
+    The complaint and its inbox row commit together (services.entry_submit). The row is
+    processed at once (the operator is the parser) and has no reply address on purpose:
+    hotline and walk-in have no reply path of their own, so replies.reply_target falls
+    back to an SMS to the reporter's phone.
     """
     if channel not in DESK_CHANNELS:
         raise ValidationError(_("Unknown channel “%s”.") % channel, code="channel")
     phone = normalize_phone(phone)
-    name = (name or "").strip()
-    normalized = NormalizedMessage(
+    taken_by = actor.user.get_username() if actor.user else actor.kind
+    entry = Entry(
         channel=channel,
-        provider_message_id=uuid.uuid4().hex,
-        sender_id=phone,
-        sender_phone=phone,
-        sender_name=name,
-        message_type="text",
         text=(text or "").strip(),
-        latitude=None if latitude is None else float(latitude),
-        longitude=None if longitude is None else float(longitude),
+        category=category,
+        area=area,
+        latitude=latitude,
+        longitude=longitude,
         address=(address or "").strip(),
-        timestamp=int(timezone.now().timestamp()),
+        reporter_name=(name or "").strip(),
+        reporter_phone=phone,
+        is_anonymous=is_anonymous,
+        is_confidential=is_confidential,
+        photos=photos,
+        actor=actor,
     )
-    record = {
-        **dataclasses.asdict(normalized),
-        "area": area.code if area else "",
-        "category": category.slug if category else "",
-        "is_anonymous": is_anonymous,
-        "is_confidential": is_confidential,
-        "photos": [{"name": p.original_name, "sha256": p.sha256, "size": p.size} for p in photos],
-        "taken_by": actor.user.get_username() if actor.user else actor.kind,
-    }
-    with transaction.atomic():
-        complaint = complaint_create(
-            channel=channel,
-            text=normalized.text,
-            category=category,
-            area=area,
-            latitude=latitude,
-            longitude=longitude,
-            address=normalized.address,
-            reporter_name=name,
-            reporter_phone=phone,
-            is_anonymous=is_anonymous,
-            is_confidential=is_confidential,
-            photos=photos,
-            actor=actor,
-        )
-        InboundMessage.objects.create(
-            channel=channel,
-            provider_message_id=normalized.provider_message_id,
-            sender_id=normalized.sender_id[:255],
-            reply_address="",
-            body=json.dumps(record, default=_json_default, ensure_ascii=False).encode(),
-            headers={"taken_by": record["taken_by"]},
-            state=State.PROCESSED,
-            attempts=1,
-            processed_at=timezone.now(),
-            complaint=complaint,
-        )
-    return complaint
+    return entry_submit(
+        entry=entry,
+        provider=DESK,
+        sender_id=phone,
+        headers={"taken_by": taken_by},
+        record={"taken_by": taken_by},
+    )
 
 
 # Partner keys ----------------------------------------------------------------------------
@@ -181,36 +146,6 @@ def partner_message_id(*, partner: PartnerKey, external_id: str) -> str:
     return f"{partner.pk}:{external_id}"
 
 
-class PhotosRejected(ValueError):
-    """Some base64 photos are unusable; `errors` maps each bad one's index to why."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(m for messages in errors.values() for m in messages))
-        self.errors = errors
-
-
-def decode_photos(encoded: Sequence[str]) -> list[ProcessedImage]:
-    """Base64 photos checked and re-encoded (no EXIF), or PhotosRejected naming the bad ones."""
-    processed: list[ProcessedImage] = []
-    errors: dict[str, list[str]] = {}
-    for index, value in enumerate(encoded):
-        label = _("Photo %(number)d") % {"number": index + 1}
-        # A data URL ("data:image/jpeg;base64,...") is accepted as well as the bare base64.
-        payload = value.split(",", 1)[1] if value.startswith("data:") else value
-        try:
-            raw = base64.b64decode(payload, validate=True)
-        except (binascii.Error, ValueError):
-            errors[str(index)] = [_("%(name)s is not valid base64.") % {"name": label}]
-            continue
-        try:
-            processed.append(process_image(io.BytesIO(raw), name=label, size=len(raw)))
-        except ImageRejected as exc:
-            errors[str(index)] = [str(exc)]
-    if errors:
-        raise PhotosRejected(errors)
-    return processed
-
-
 @dataclass(frozen=True)
 class PartnerSubmission:
     """What the partner API answers: the complaint, or None while it waits for a retry."""
@@ -225,22 +160,27 @@ def partner_complaint_submit(
     partner: PartnerKey,
     external_id: str,
     body: bytes,
-    fields: dict[str, Any] | None = None,
+    fields: dict[str, Any],
 ) -> PartnerSubmission:
     """Store the partner's request first (committed), then make the complaint in-request.
 
     The same external id again finds the stored message and its complaint: a partner that
     retries after a timeout never makes a second complaint. A temporary failure leaves
     the message failed and hands it to a worker, which retries with backoff. `fields` are
-    the view's validated fields of this body (photos already checked), which spare the
-    first attempt parsing it again; a worker reads the stored body.
+    the caller's validated fields of this body (photos already checked): kept with the
+    raw body, they are what a worker reads again (channels_intake.entries).
     """
-    message, is_new = _partner_store(partner=partner, external_id=external_id, body=body)
+    message, is_new = _partner_store(
+        partner=partner, external_id=external_id, body=body, fields=fields
+    )
     if message.state in (State.RECEIVED, State.FAILED):
         try:
-            partner_inbound_process(message_id=message.pk, fields=fields)
+            inbound_process(
+                message_id=message.pk,
+                entry=partner_entry(channel=Channel.API, fields=fields),
+            )
         except TemporaryInboundError:
-            _partner_enqueue(message.pk, countdown=10)
+            transaction.on_commit(lambda: inbound_enqueue(message_id=message.pk, countdown=10))
         message.refresh_from_db()
     complaint = (
         Complaint.objects.filter(pk=message.complaint_id).first() if message.complaint_id else None
@@ -251,7 +191,7 @@ def partner_complaint_submit(
 
 
 def _partner_store(
-    *, partner: PartnerKey, external_id: str, body: bytes
+    *, partner: PartnerKey, external_id: str, body: bytes, fields: dict[str, Any]
 ) -> tuple[InboundMessage, bool]:
     """Commit the request first (the partner may retry it), processed in-request after."""
     message = NormalizedMessage(
@@ -263,95 +203,12 @@ def _partner_store(
     )
     return inbound_store(
         channel=Channel.API,
+        provider=PARTNER,
         message=message,
         body=body,
-        headers={"partner": partner.name},
+        headers={"partner": partner.name, FIELDS_HEADER: partner_fields_record(fields)},
         enqueue=False,
     )
-
-
-def _partner_enqueue(message_id: int, *, countdown: int = 0) -> None:
-    """Hand a stored partner message to a worker; a dead broker is logged, not raised."""
-    from .tasks import process_partner_inbound
-
-    def send() -> None:
-        try:
-            process_partner_inbound.apply_async((message_id,), countdown=countdown, retry=False)
-        except Exception:
-            logger.exception("Could not enqueue partner message %s", message_id)
-
-    transaction.on_commit(send)
-
-
-def partner_inbound_process(*, message_id: int, fields: dict[str, Any] | None = None) -> Outcome:
-    """Turn one stored partner message into its complaint; safe to run twice.
-
-    The inbox's bookkeeping is services.inbound_process_with's; only the processing is
-    this channel's own, because its payload carries more than a NormalizedMessage holds:
-    category, area and the anonymity flags.
-    """
-
-    def process(message: InboundMessage) -> Outcome:
-        message.complaint = _partner_complaint_create(message, fields=fields)
-        message.state = State.PROCESSED
-        return Outcome.PROCESSED
-
-    return inbound_process_with(message_id=message_id, process=process)
-
-
-def partner_normalized(*, message: InboundMessage, fields: dict[str, Any]) -> NormalizedMessage:
-    """The partner's validated fields in the shape every channel produces."""
-    reporter = fields.get("reporter") or {}
-    return NormalizedMessage(
-        channel=Channel.API,
-        provider_message_id=message.provider_message_id,
-        sender_id=message.sender_id,
-        sender_phone=reporter.get("phone", ""),
-        sender_email=reporter.get("email", ""),
-        sender_name=reporter.get("name", ""),
-        message_type="text",
-        text=fields["text"],
-        latitude=fields.get("latitude"),
-        longitude=fields.get("longitude"),
-        address=fields.get("address", ""),
-    )
-
-
-def _partner_complaint_create(
-    message: InboundMessage, *, fields: dict[str, Any] | None = None
-) -> Complaint:
-    """Make the complaint from the stored body, read again exactly as the partner sent it."""
-    if fields is None:
-        fields = partner_fields(bytes(message.body))
-    normalized = partner_normalized(message=message, fields=fields)
-    return complaint_create(
-        channel=Channel.API,
-        text=normalized.text,
-        category=fields.get("category"),
-        area=fields.get("area_code"),
-        latitude=normalized.latitude,
-        longitude=normalized.longitude,
-        address=normalized.address,
-        reporter_name=normalized.sender_name,
-        reporter_phone=normalized.sender_phone,
-        reporter_email=normalized.sender_email,
-        is_anonymous=fields["is_anonymous"],
-        is_confidential=fields["is_confidential"],
-        photos=fields.get("photos", []),
-        report_type=fields.get("report_type") or "pengaduan",
-    )
-
-
-def partner_fields(body: bytes) -> dict[str, Any]:
-    """The validated fields of a stored partner body (photos decoded and re-encoded)."""
-    from .api.serializers import PartnerComplaintInputSerializer
-
-    data = PartnerComplaintInputSerializer(data=json.loads(body))
-    if not data.is_valid():
-        # The view validated this very body; only a change since (a category retired)
-        # gets here, and that needs a person, not a retry.
-        raise ValueError(f"The stored body no longer validates: {data.errors}")
-    return dict(data.validated_data)
 
 
 def partner_message_find(*, partner: PartnerKey, external_id: str) -> InboundMessage | None:

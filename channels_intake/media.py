@@ -26,15 +26,18 @@ from django.utils import timezone
 from complaints.images import ImageRejected, process_image
 from complaints.models import Complaint
 from complaints.services import attachment_add
+from config.queue import enqueue
 
-from .fetchers import FETCHERS, PermanentFetchError, TemporaryFetchError
 from .models import InboundMedia, InboundMessage
 from .normalized import NormalizedMessage
+from .providers.fetching import PermanentFetchError, TemporaryFetchError
+from .providers.registry import fetcher_for
 
 logger = logging.getLogger(__name__)
 
 State = InboundMedia.State
 MAX_ATTEMPTS = 5
+FETCH_TASK = "channels_intake.fetch_media"
 IMAGE_KINDS = frozenset({"image", "sticker", "story_mention"})
 
 
@@ -69,10 +72,8 @@ def media_register(
 
 
 def media_enqueue(*, media_id: int) -> None:
-    from .tasks import fetch_media
-
     try:
-        fetch_media.apply_async((media_id,), retry=False)
+        enqueue(FETCH_TASK, media_id)
     except Exception:
         # A broker that is down; the media stays pending for the inbox sweeper to relay.
         logger.exception("Could not enqueue the fetch of media %s", media_id)
@@ -94,10 +95,10 @@ def media_fetch(*, media_id: int) -> FetchOutcome:
     media = InboundMedia.objects.select_related("message").filter(pk=media_id).first()
     if media is None or media.state != State.PENDING:
         return FetchOutcome(state=media.state if media else "missing")
-    fetcher = FETCHERS.get(media.message.channel)
+    fetcher = fetcher_for(media.message.provider)
     try:
         if fetcher is None:
-            raise PermanentFetchError(f"No fetcher for channel {media.message.channel!r}")
+            raise PermanentFetchError(f"No fetcher for provider {media.message.provider!r}")
         fetched = fetcher(media)
     except TemporaryFetchError as exc:
         return _failed(media, str(exc), temporary=True)

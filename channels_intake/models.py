@@ -26,6 +26,9 @@ class InboundMessage(models.Model):
         IGNORED = "ignored", _("Ignored")
 
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    # Who delivered it (a name in providers.registry, or an entry such as "desk"): the
+    # worker parses the stored body with this provider's adapter, never by guessing.
+    provider = models.CharField(_("provider"), max_length=20, blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255)
     sender_id = models.CharField(_("sender"), max_length=255, blank=True)
     # Where and in which thread a reply goes (NormalizedMessage.address_for_reply, thread_ref).

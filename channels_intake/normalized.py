@@ -1,6 +1,6 @@
 """The one shape every channel adapter parses its provider's payload into.
 
-Every adapter (channels_intake/adapters/<provider>.py) exposes the same three things:
+Every adapter (channels_intake/providers/<provider>/adapter.py) exposes the same three things:
 `parse(raw: bytes) -> list[NormalizedMessage]` (pure: no database, raises PayloadError
 with a readable reason), a `verify_*` function for the provider's signature (constant
 time), and a `sign*` helper the tests use to sign exactly as the provider does. The

@@ -22,14 +22,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from complaints.models import Channel, Complaint
+from config.queue import enqueue
 
 from .models import OutboundMessage
+from .providers.registry import sender_for
+from .providers.sending import PermanentSendError, TemporarySendError
 from .selectors import whatsapp_window_open
-from .senders import PermanentSendError, TemporarySendError, sender_for
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+SEND_TASK = "channels_intake.send_outbound"
 BACKOFF_BASE_SECONDS = 30
 # A pending row whose send task should have run this long ago is enqueued again.
 LOST_TASK_GRACE = timedelta(seconds=60)
@@ -81,11 +84,9 @@ def outbound_enqueue(
 
 def outbound_enqueue_send(*, message_id: int) -> None:
     """Hand one send to a worker; a broker that is down is logged and the sweeper sends later."""
-    from .tasks import send_outbound
-
     try:
         # No publish retries: the caller (a webhook, a staff action) must not wait on Redis.
-        send_outbound.apply_async((message_id,), retry=False)
+        enqueue(SEND_TASK, message_id)
     except Exception:
         logger.exception("Could not enqueue outbound message %s; the sweeper will", message_id)
 
@@ -206,10 +207,8 @@ def outbound_sweep(*, now: datetime | None = None) -> SweepReport:
         .order_by("id")
         .values_list("id", flat=True)[:500]
     )
-    from .tasks import send_outbound
-
     for message_id in requeued:
-        send_outbound.delay(message_id)
+        enqueue(SEND_TASK, message_id, retry=True)
     return SweepReport(requeued=requeued, unknown_outcome=unknown)
 
 

@@ -16,7 +16,7 @@ from complaints.selectors import complaint_followers
 from . import messages
 from .models import OutboundMessage
 from .outbox import outbound_enqueue
-from .senders import FACTORIES
+from .providers.registry import can_reply
 
 CREATED = "created"
 # Complaints taken by an operator (hotline, walk-in) are answered by SMS to the caller's
@@ -60,7 +60,7 @@ def reply_target(complaint: Complaint) -> Target | None:
         if channel is None or not address:
             return None
         target = Target(channel, address)
-    return target if target.channel in FACTORIES else None
+    return target if can_reply(target.channel) else None
 
 
 def _recipients(complaints: list[Complaint]) -> list[Target]:

@@ -10,9 +10,8 @@ from django.utils.translation import ngettext
 
 from complaints.models import Channel, Complaint
 
-from .adapters import PARSERS
 from .models import InboundMessage, OutboundMessage, ReporterHandle
-from .normalized import PayloadError
+from .parsing import stored_message_or_none
 
 WHATSAPP_WINDOW = timedelta(hours=24)
 
@@ -66,20 +65,9 @@ class ChannelMessage:
 
 def _inbound_text(message: InboundMessage) -> str:
     """What the citizen wrote, read again from the stored raw message."""
-    parser = PARSERS.get(message.channel)
-    if parser is None:
+    normalized = stored_message_or_none(message)
+    if normalized is None:
         return ""
-    try:
-        parsed = [
-            m
-            for m in parser(bytes(message.body))
-            if m.provider_message_id == message.provider_message_id
-        ]
-    except PayloadError:
-        return ""
-    if not parsed:
-        return ""
-    normalized = parsed[0]
     parts = [normalized.text.strip()] if normalized.text.strip() else []
     if normalized.attachments:
         parts.append(

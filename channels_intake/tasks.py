@@ -7,7 +7,8 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import conversations, imap, media, outbox, replies, services
+from . import conversations, inbox, media, outbox, services
+from .providers.email import imap
 
 logger = logging.getLogger(__name__)
 
@@ -16,13 +17,13 @@ logger = logging.getLogger(__name__)
     bind=True,
     name="channels_intake.process_inbound",
     acks_late=True,
-    max_retries=services.MAX_ATTEMPTS,
+    max_retries=inbox.MAX_ATTEMPTS,
 )
 def process_inbound(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
     """Process one stored message; a temporary failure retries with backoff, then parks."""
     try:
         return services.inbound_process(message_id=message_id).value
-    except services.TemporaryInboundError as exc:
+    except inbox.TemporaryInboundError as exc:
         # 10 s, 20 s, 40 s, 80 s: the fifth failure parks the message (see the service).
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
 
@@ -35,7 +36,7 @@ def relay_stranded_inbound(older_than_seconds: int | None = None) -> int:
     """
     if older_than_seconds is None:
         older_than_seconds = settings.INBOX_RELAY_AFTER_SECONDS
-    relayed = services.inbound_relay_stranded(older_than_seconds=older_than_seconds)
+    relayed = inbox.inbound_relay_stranded(older_than_seconds=older_than_seconds)
     media_relayed = media.media_relay_stranded()
     if relayed or media_relayed:
         logger.info("Relayed %d stranded inbound messages, %d media", relayed, media_relayed)
@@ -69,19 +70,6 @@ def send_outbound(message_id: int) -> str:
     return outcome.state
 
 
-@shared_task(name="channels_intake.reply_to_event", acks_late=True)
-def reply_to_event(complaint_id: int, action: str, event_id: int | None = None) -> int:
-    """Turn one core event into outbox rows; deduplicated, so safe to run twice."""
-    if action == replies.CREATED:
-        made = replies.replies_for_created(complaint_id=complaint_id)
-    else:
-        assert event_id is not None  # noqa: S101 - every transition hook carries its event
-        made = replies.replies_for_transition(
-            complaint_id=complaint_id, action=action, event_id=event_id
-        )
-    return len(made)
-
-
 @shared_task(name="channels_intake.sweep_outbox", acks_late=True)
 def sweep_outbox() -> int:
     """Beat, every minute: re-enqueue lost sends; flag sends with an unknown outcome."""
@@ -101,32 +89,15 @@ def poll_imap() -> int:
     return report.stored
 
 
-# The hooks write the outbox rows themselves, in the process that made the change: only
-# the database is needed, so a broker outage loses no reply (the outbox sweeper sends
-# rows whose send task was lost).
-
-
-def on_complaint_created(*, complaint_id: int) -> None:
-    """After-commit hook: acknowledge the new complaint on its channel."""
-    replies.replies_for_created(complaint_id=complaint_id)
-
-
-def on_complaint_transitioned(*, complaint_id: int, action: str, event_id: int) -> None:
-    """After-commit hook: tell the citizen about the change."""
-    replies.replies_for_transition(complaint_id=complaint_id, action=action, event_id=event_id)
-
-
 @shared_task(
     bind=True,
     name="channels_intake.process_partner_inbound",
     acks_late=True,
-    max_retries=services.MAX_ATTEMPTS,
+    max_retries=inbox.MAX_ATTEMPTS,
 )
 def process_partner_inbound(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
-    """Make the complaint of a stored partner API request (docs/channels/desk.md)."""
-    from .desk import partner_inbound_process
-
+    """Tasks published before every entry shared process_inbound: the same processing."""
     try:
-        return partner_inbound_process(message_id=message_id).value
-    except services.TemporaryInboundError as exc:
+        return services.inbound_process(message_id=message_id).value
+    except inbox.TemporaryInboundError as exc:
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc

@@ -148,7 +148,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
-    # Inbound email webhooks only (channels_intake/webhooks/email.py); replies go through
+    # Inbound email webhooks only (channels_intake/providers/email/webhook.py); replies go through
     # EMAIL_BACKEND.
     "anymail",
     "integrations",
@@ -353,7 +353,7 @@ CONVERSATION_WINDOW_SECONDS = env_int("CONVERSATION_WINDOW_SECONDS", 300)
 if CONVERSATION_WINDOW_SECONDS < 0:
     raise ImproperlyConfigured("CONVERSATION_WINDOW_SECONDS must not be negative")
 # Signed deliveries stamped more than this many hours ago (or this many seconds ahead) are
-# refused as replays (channels_intake/webhooks/common.py stale_refusal); 0 turns it off.
+# refused as replays (channels_intake/providers/webhooks.py stale_refusal); 0 turns it off.
 # Meta retries for 7 days, so 8 days lets every honest retry through.
 INBOUND_MAX_AGE_HOURS = env_int("INBOUND_MAX_AGE_HOURS", 8 * 24)
 INBOUND_MAX_CLOCK_SKEW_SECONDS = env_int("INBOUND_MAX_CLOCK_SKEW_SECONDS", 3600)

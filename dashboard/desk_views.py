@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from channels_intake.desk import desk_complaint_create
+from channels_intake.inbox import inbound_replay
 from channels_intake.models import InboundMessage, OutboundMessage
 from channels_intake.outbox import outbound_outcome_unknown, outbound_retry
-from channels_intake.services import inbound_replay
 from complaints.lifecycle import Actor, status_colour
 from complaints.models import Channel, Complaint, Reporter
 from complaints.selectors import complaint_visible_to

@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from complaints import hooks
 
+        from . import tasks  # noqa: F401 - registers the tasks services enqueue by name
         from .delivery import register_transport
         from .lapor.services import link_partner_complaint, send_lapor
         from .models import Delivery

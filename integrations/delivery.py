@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from complaints.models import Complaint
+from config.queue import enqueue
 
 from .models import Delivery, DeliveryAttempt
 
@@ -104,10 +105,9 @@ def delivery_store(
 
 def delivery_enqueue(delivery_id: int, *, countdown: int = 0) -> None:
     """Hand one send to a worker; a dead broker is logged and the sweeper sends later."""
-    from .tasks import send_delivery
-
     try:
-        send_delivery.apply_async((delivery_id,), countdown=countdown, retry=False)
+        # By name: tasks.py imports this module, so this one never imports it.
+        enqueue("integrations.send_delivery", delivery_id, countdown=countdown)
     except Exception:
         logger.exception("Could not enqueue delivery %s; the sweeper will", delivery_id)
 

@@ -197,8 +197,8 @@ def test_it_tries_a_dead_broker_once_per_enqueue(tmp_path):
         }
         code = (
             "import django; django.setup()\n"
-            "from channels_intake.services import inbound_enqueue\n"
-            'inbound_enqueue(message_id=1, channel="whatsapp")\n'
+            "from channels_intake.inbox import inbound_enqueue\n"
+            "inbound_enqueue(message_id=1)\n"
         )
         result = subprocess.run(
             [sys.executable, "-c", code],

@@ -19,7 +19,7 @@ from complaints.api.serializers import (
 from complaints.images import ProcessedImage
 from complaints.models import Status
 
-from ..desk import PhotosRejected, decode_photos
+from ..entries import PhotosRejected, decode_photos
 
 EXTERNAL_ID_MAX = 100
 

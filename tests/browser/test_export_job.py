@@ -13,7 +13,7 @@ import pytest
 
 from complaints.services import complaint_create
 from dashboard.models import ExportJob
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.test_real_worker import start_worker  # noqa: F401 - the fixture
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are synchronous.
@@ -48,7 +48,7 @@ def test_supervisor_starts_a_large_export_watches_it_and_downloads_it(
     for channel in ("whatsapp", "web", "sms", "whatsapp", "web"):
         c = complaint_create(channel=channel, text="Jalan rusak", category=world.road,
                              area=world.dago)  # fmt: skip
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
         codes.add(c.tracking_code)
     page = browser.new_page(mobile=not javascript, javascript=javascript)
     browser.login(page, username="supervisor")

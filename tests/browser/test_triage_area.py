@@ -10,7 +10,7 @@ import pytest
 
 from complaints.models import Status
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def triage_without_area(world):
     complaint = complaint_create(channel="hotline", text="Puskesmas tutup", category=world.health)
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     assert complaint.status == Status.TRIAGE
     return complaint

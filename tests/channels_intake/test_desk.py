@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from PIL import Image
 
-from channels_intake import desk
+from channels_intake import desk, entries
 from channels_intake.models import InboundMessage, OutboundMessage, PartnerKey
-from channels_intake.senders import FACTORIES
+from channels_intake.providers.registry import can_reply
 from complaints.images import process_image
 from complaints.lifecycle import Actor, event_actor_text
 from complaints.models import Channel, ComplaintEvent, Reporter
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sms_registered(monkeypatch):
-    """The SMS channel as it is once its sender registers (credentials unset: the log)."""
-    monkeypatch.setitem(FACTORIES, Channel.SMS, lambda: None)
+def sms_registered():
+    """The SMS channel has a sender in the registry (credentials unset: the log)."""
+    assert can_reply(Channel.SMS)
 
 
 def photo(**kwargs):
@@ -170,13 +170,13 @@ def test_bad_base64_and_bad_pictures_are_named_by_position(db, english):
 
     good = base64.b64encode(make_image_bytes()).decode()
     not_a_picture = base64.b64encode(b"hello").decode()
-    with pytest.raises(desk.PhotosRejected) as caught:
-        desk.decode_photos([good, "%%%", not_a_picture])
+    with pytest.raises(entries.PhotosRejected) as caught:
+        entries.decode_photos([good, "%%%", not_a_picture])
     assert caught.value.errors == {
         "1": ["Photo 2 is not valid base64."],
         "2": ["Photo 3 is not a picture we can read."],
     }
-    assert len(desk.decode_photos([good, f"data:image/jpeg;base64,{good}"])) == 2
+    assert len(entries.decode_photos([good, f"data:image/jpeg;base64,{good}"])) == 2
 
 
 def test_the_admin_shows_a_new_key_once_and_keeps_only_its_hash(client, admin_user):

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections
 
-from channels_intake.imap import ImapConfig, ImapPollError, imap_poll
 from channels_intake.models import InboundMessage
+from channels_intake.providers.email.imap import ImapConfig, ImapPollError, imap_poll
 from channels_intake.tasks import poll_imap
 from complaints.models import Channel
 

@@ -10,10 +10,11 @@ from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from channels_intake import services
+from channels_intake import handlers, inbox
+from channels_intake.inbox import Outcome, inbound_store
 from channels_intake.models import InboundMessage
 from channels_intake.normalized import NormalizedMessage
-from channels_intake.services import Outcome, inbound_process, inbound_store
+from channels_intake.services import inbound_process
 from channels_intake.tasks import process_inbound, relay_stranded_inbound
 from complaints.models import Channel, Complaint
 from config.celery import app as celery_app
@@ -27,6 +28,7 @@ TEXT_WAMID = "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDMEE0"
 def _store(name: str = "text", provider_message_id: str = TEXT_WAMID) -> InboundMessage:
     message, created = inbound_store(
         channel=Channel.WHATSAPP,
+        provider="whatsapp",
         message=NormalizedMessage(
             channel=Channel.WHATSAPP,
             provider_message_id=provider_message_id,
@@ -52,7 +54,7 @@ class LockedDatabase:
             raise OperationalError("database is locked")
         return self.real(**kwargs)
 
-    real = staticmethod(services.complaint_create)
+    real = staticmethod(handlers.complaint_create)
 
 
 @pytest.fixture
@@ -76,6 +78,7 @@ def test_storing_the_same_provider_id_twice_keeps_the_first(world):
     first = _store()
     again, created = inbound_store(
         channel=Channel.WHATSAPP,
+        provider="whatsapp",
         message=NormalizedMessage(
             channel=Channel.WHATSAPP, provider_message_id=TEXT_WAMID, sender_id="someone"
         ),
@@ -91,6 +94,7 @@ def test_the_same_id_on_another_channel_is_another_message(world):
     _store()
     _message, created = inbound_store(
         channel=Channel.SMS,
+        provider="twilio",
         message=NormalizedMessage(
             channel=Channel.SMS, provider_message_id=TEXT_WAMID, sender_id="x"
         ),
@@ -102,7 +106,7 @@ def test_the_same_id_on_another_channel_is_another_message(world):
 
 def test_a_temporary_failure_is_retried_then_succeeds(world, monkeypatch, eager_retries):
     locked = LockedDatabase(failures=2)
-    monkeypatch.setattr(services, "complaint_create", locked)
+    monkeypatch.setattr(handlers, "complaint_create", locked)
     message = _store()
     process_inbound.delay(message.pk)  # eager: the retries run in-process
     message.refresh_from_db()
@@ -117,11 +121,11 @@ def test_a_failure_that_does_not_pass_parks_the_message_after_five_attempts(
     world, monkeypatch, eager_retries
 ):
     locked = LockedDatabase(failures=99)
-    monkeypatch.setattr(services, "complaint_create", locked)
+    monkeypatch.setattr(handlers, "complaint_create", locked)
     message = _store()
     process_inbound.delay(message.pk)
     message.refresh_from_db()
-    assert locked.calls == services.MAX_ATTEMPTS == 5
+    assert locked.calls == inbox.MAX_ATTEMPTS == 5
     assert message.state == State.PARKED
     assert message.attempts == 5
     assert "database is locked" in message.last_error
@@ -235,7 +239,7 @@ def test_the_sweeper_is_scheduled_with_an_expiry(settings):
 def test_the_admin_replays_a_parked_message(
     client, admin_user, world, monkeypatch, eager_retries, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "complaint_create", LockedDatabase(failures=99))
+    monkeypatch.setattr(handlers, "complaint_create", LockedDatabase(failures=99))
     parked = _store()
     process_inbound.delay(parked.pk)
     processed = _store("bsuid_only", provider_message_id="wamid.BSUID001")

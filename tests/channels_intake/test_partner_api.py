@@ -8,9 +8,9 @@ import json
 import pytest
 from django.db import OperationalError
 
-from channels_intake import desk, services
+from channels_intake import desk, entries, inbox
+from channels_intake.inbox import Outcome
 from channels_intake.models import InboundMessage, PartnerKey
-from channels_intake.services import Outcome
 from channels_intake.tasks import process_partner_inbound
 from complaints.models import Channel, Complaint
 from tests.conftest import make_image_bytes
@@ -204,7 +204,7 @@ class LockedDatabase:
             raise OperationalError("database is locked")
         return self.real(**kwargs)
 
-    real = staticmethod(desk.complaint_create)
+    real = staticmethod(entries.complaint_create)
 
 
 def test_a_temporary_failure_answers_202_and_a_worker_finishes_it(
@@ -212,7 +212,7 @@ def test_a_temporary_failure_answers_202_and_a_worker_finishes_it(
 ):
     _row, key = partner
     locked = LockedDatabase(failures=1)
-    monkeypatch.setattr(desk, "complaint_create", locked)
+    monkeypatch.setattr(entries, "complaint_create", locked)
     # The retry is enqueued after commit; hold it to look at the failed state first.
     with django_capture_on_commit_callbacks(execute=False) as enqueued:
         response = post(client, key, body())
@@ -240,7 +240,7 @@ def test_a_temporary_failure_answers_202_and_a_worker_finishes_it(
 
 def test_a_worker_run_twice_makes_one_complaint(client, partner, monkeypatch):
     _row, key = partner
-    monkeypatch.setattr(desk, "complaint_create", LockedDatabase(failures=1))
+    monkeypatch.setattr(entries, "complaint_create", LockedDatabase(failures=1))
     assert post(client, key, body()).status_code == 202
     message = InboundMessage.objects.get()
     monkeypatch.undo()
@@ -281,15 +281,15 @@ def test_replay_of_a_parked_partner_message_takes_the_partner_path(
     client, partner, monkeypatch, django_capture_on_commit_callbacks
 ):
     _row, key = partner
-    monkeypatch.setattr(desk, "complaint_create", LockedDatabase(failures=99))
-    for _attempt in range(services.MAX_ATTEMPTS):
+    monkeypatch.setattr(entries, "complaint_create", LockedDatabase(failures=99))
+    for _attempt in range(inbox.MAX_ATTEMPTS):
         post(client, key, body())
     message = InboundMessage.objects.get()
     assert message.state == State.PARKED
     monkeypatch.undo()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.inbound_replay(message_id=message.pk)
+        assert inbox.inbound_replay(message_id=message.pk)
     message.refresh_from_db()
     assert message.state == State.PROCESSED
     assert message.complaint.is_anonymous

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels_intake.senders.base import (
+from channels_intake.providers.sending import (
     PermanentSendError,
     SendError,
     TemporarySendError,

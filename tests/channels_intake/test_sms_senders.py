@@ -8,16 +8,13 @@ import json
 import pytest
 
 from channels_intake import outbox
-from channels_intake.fetchers import FETCHERS, PermanentFetchError, TemporaryFetchError
-from channels_intake.fetchers.twilio import is_twilio_api
 from channels_intake.models import InboundMedia, OutboundMessage
-from channels_intake.senders import (
-    FACTORIES,
-    LogSender,
-    SmsGatewaySender,
-    TwilioSender,
-    sender_for,
-)
+from channels_intake.providers.fetching import PermanentFetchError, TemporaryFetchError
+from channels_intake.providers.log_sender import LogSender
+from channels_intake.providers.registry import configured_sender, fetcher_for, sender_for
+from channels_intake.providers.sms_gateway.sender import SmsGatewaySender
+from channels_intake.providers.twilio.fetcher import is_twilio_api
+from channels_intake.providers.twilio.sender import TwilioSender
 from complaints.models import Channel
 
 from .sms_helpers import (
@@ -79,13 +76,13 @@ def send(message: OutboundMessage) -> outbox.SendOutcome:
 def test_without_credentials_sms_goes_to_the_log(settings):
     settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = settings.TWILIO_FROM_NUMBER = ""
     settings.SMS_GATEWAY_SEND_URL = settings.SMS_GATEWAY_TOKEN = ""
-    assert FACTORIES[Channel.SMS]() is None
+    assert configured_sender(Channel.SMS) is None
     assert isinstance(sender_for(Channel.SMS), LogSender)
     # Half of Twilio's settings is no Twilio; half of the gateway's is no gateway.
     settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
     settings.SMS_GATEWAY_SEND_URL = "https://gateway.example/send"
-    assert FACTORIES[Channel.SMS]() is None
+    assert configured_sender(Channel.SMS) is None
 
 
 def test_twilio_wins_over_the_gateway_when_both_are_set(settings, via_twilio):
@@ -236,7 +233,7 @@ def test_twilio_media_is_fetched_with_credentials_that_never_follow_the_redirect
         307, b"", content_type="text/plain", headers={"Location": via_twilio.base + storage}
     )
     via_twilio.routes[storage] = Answer(200, JPEG, content_type="image/jpeg")
-    fetched = FETCHERS[Channel.SMS](media(via_twilio.base + MEDIA_PATH))
+    fetched = fetcher_for("twilio")(media(via_twilio.base + MEDIA_PATH))
     assert fetched.content == JPEG
     assert fetched.content_type == "image/jpeg"
     first, second = via_twilio.requests
@@ -247,7 +244,7 @@ def test_twilio_media_is_fetched_with_credentials_that_never_follow_the_redirect
 
 def test_other_media_urls_get_no_credentials(via_twilio):
     via_twilio.routes["/file.png"] = Answer(200, b"\x89PNG", content_type="image/png")
-    fetched = FETCHERS[Channel.SMS](
+    fetched = fetcher_for("twilio")(
         media(via_twilio.base.replace("127.0.0.1", "localhost") + "/file.png", "")
     )
     assert fetched.content_type == "image/png"
@@ -264,7 +261,7 @@ def test_only_twilios_own_api_gets_credentials(settings):
 def test_without_credentials_twilio_media_is_a_plain_get(settings, via_twilio):
     settings.TWILIO_AUTH_TOKEN = ""
     via_twilio.routes[MEDIA_PATH] = Answer(200, JPEG, content_type="image/jpeg")
-    assert FETCHERS[Channel.SMS](media(via_twilio.base + MEDIA_PATH)).content == JPEG
+    assert fetcher_for("twilio")(media(via_twilio.base + MEDIA_PATH)).content == JPEG
     assert "authorization" not in via_twilio.requests[0].headers
 
 
@@ -275,11 +272,11 @@ def test_without_credentials_twilio_media_is_a_plain_get(settings, via_twilio):
 def test_media_errors_are_permanent_or_temporary(via_twilio, status, error):
     via_twilio.routes[MEDIA_PATH] = Answer(status, b'{"message": "x"}')
     with pytest.raises(error, match=f"HTTP {status}"):
-        FETCHERS[Channel.SMS](media(via_twilio.base + MEDIA_PATH))
+        fetcher_for("twilio")(media(via_twilio.base + MEDIA_PATH))
 
 
 def test_media_over_the_limit_is_refused(settings, via_twilio):
     settings.INBOUND_MEDIA_MAX_MB = 0
     via_twilio.routes[MEDIA_PATH] = Answer(200, JPEG, content_type="image/jpeg")
     with pytest.raises(PermanentFetchError, match="over the limit"):
-        FETCHERS[Channel.SMS](media(via_twilio.base + MEDIA_PATH))
+        fetcher_for("twilio")(media(via_twilio.base + MEDIA_PATH))

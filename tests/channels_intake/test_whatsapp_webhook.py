@@ -7,9 +7,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from channels_intake.adapters import whatsapp
 from channels_intake.models import InboundMessage, OutboundMessage, ReporterHandle
 from channels_intake.normalized import Kind
+from channels_intake.providers.whatsapp import adapter as whatsapp
 from complaints.models import Channel, Complaint, Reporter, Status
 
 from .whatsapp_helpers import APP_SECRET, URL, VERIFY_TOKEN, fixture, post, signature

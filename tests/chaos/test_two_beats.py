@@ -52,7 +52,7 @@ def overdue_complaints(world, count: int) -> list[int]:
             category=world.road,
             area=world.dago,
         )
-        services.complaint_route(complaint_id=complaint.pk)
+        services.disposition_route(complaint_id=complaint.pk)
         # Test setup: move the disposition's clock back (response 6 h, resolution 72 h).
         Disposition.objects.filter(complaint=complaint).update(
             created_at=start, response_due_at=start + 6 * H, resolution_due_at=start + 72 * H

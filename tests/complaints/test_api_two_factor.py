@@ -195,10 +195,10 @@ def test_agency_staff_keep_basic_auth_until_they_owe_a_second_factor(settings, s
 def test_a_token_for_agency_staff_sees_only_their_agency(world, staff_roads):
     own = complaint_create(channel="web", text="Jalan rusak", category=world.road, area=world.dago)
     other = complaint_create(channel="web", text="Sampah", category=world.garbage, area=world.dago)
-    from dispositions.services import complaint_route
+    from dispositions.services import disposition_route
 
     for c in (own, other):
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
     _token, key = staff_token_create(user=staff_roads, name="mine", second_factor_verified=False)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")

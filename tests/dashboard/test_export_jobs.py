@@ -23,7 +23,7 @@ from dashboard.models import ExportJob
 from dashboard.reports import jobs
 from dashboard.reports.facts import facts_rebuild
 from dashboard.reports.jobs import Superseded, export_job_run, export_jobs_sweep
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def _exports(settings, tmp_path):
 def _complaint(*, category, area, channel="web", **extra) -> Complaint:
     c = complaint_create(channel=channel, text="Jalan berlubang", category=category, area=area,
                          **extra)  # fmt: skip
-    complaint_route(complaint_id=c.pk)
+    disposition_route(complaint_id=c.pk)
     c.refresh_from_db()
     return c
 

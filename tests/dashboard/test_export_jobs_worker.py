@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from complaints.services import complaint_create
 from dashboard.models import ExportJob
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 from tests.conftest import PASSWORD
 from tests.test_real_worker import start_worker  # noqa: F401 - the fixture
 
@@ -45,7 +45,7 @@ def test_the_worker_writes_the_export_and_the_owner_downloads_it(
     for _ in range(4):
         c = complaint_create(channel="web", text="Sampah menumpuk", category=world.garbage,
                              area=world.dago)  # fmt: skip
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
         codes.add(c.tracking_code)
     worker = start_worker()
     client.login(username="staff_env", password=PASSWORD)

@@ -26,7 +26,7 @@ from dashboard.reports.tables import percentile
 from dashboard.reports.workclock import facts_enrich, working_intervals_sync
 from dispositions.deadlines import working_calendar, working_time_between
 from dispositions.models import Disposition, NonWorkingDay
-from dispositions.services import complaint_resolve, complaint_route, complaint_start
+from dispositions.services import disposition_resolve, disposition_route, disposition_start
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +43,13 @@ def _handled(world, staff, *, received, responded, resolved=None, **extra) -> Co
     """A complaint received, accepted and (optionally) resolved at these moments."""
     c = complaint_create(channel="web", text="Jalan berlubang", category=world.road,
                          area=world.dago, **extra)  # fmt: skip
-    complaint_route(complaint_id=c.pk)
+    disposition_route(complaint_id=c.pk)
     c.refresh_from_db()
     actor = Actor.for_user(staff)
-    complaint_start(complaint=c, actor=actor)
+    disposition_start(complaint=c, actor=actor)
     if resolved is not None:
         c.refresh_from_db()
-        complaint_resolve(complaint=c, actor=actor, note="Sudah diperbaiki")
+        disposition_resolve(complaint=c, actor=actor, note="Sudah diperbaiki")
     Complaint.objects.filter(pk=c.pk).update(created_at=received)
     Disposition.objects.filter(complaint=c).update(
         created_at=received, accepted_at=responded, closed_at=resolved
@@ -159,7 +159,7 @@ def test_report_type_is_a_filter_and_a_dimension(client, world, staff_roads, sup
             channel="web", text="Mohon info jadwal", category=world.road, area=world.dago,
             report_type=report_type,
         )  # fmt: skip
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
     facts_rebuild()
     scope = ReportScope()
     volume = {t.key: t.rows for t in report_section("volume", scope, parse_filters({}, scope))}
@@ -188,7 +188,7 @@ def test_a_report_type_change_reaches_the_facts(world, operator):
 
     c = complaint_create(channel="web", text="Usul taman baru", category=world.road,
                          area=world.dago)  # fmt: skip
-    complaint_route(complaint_id=c.pk)
+    disposition_route(complaint_id=c.pk)
     facts_rebuild()
     assert _fact(c).report_type == "pengaduan"
     complaint_set_report_type(complaint=c, report_type="aspirasi", actor=Actor.for_user(operator))
@@ -204,7 +204,7 @@ def test_confidential_complaints_stay_out_of_public_area_tables(world, staff_roa
         c = complaint_create(channel="web", text="Pungli di kantor kelurahan",
                              category=world.road, area=world.dago,
                              is_confidential=confidential)  # fmt: skip
-        complaint_route(complaint_id=c.pk)
+        disposition_route(complaint_id=c.pk)
     facts_rebuild()
     public = ReportScope.public_scope()
     filters = parse_filters({}, public)

@@ -9,14 +9,14 @@ from django.urls import reverse
 
 from complaints.models import Status
 from complaints.services import complaint_create
-from dispositions.services import complaint_route
+from dispositions.services import disposition_route
 
 pytestmark = pytest.mark.django_db
 
 
 def triage_without_area(world):
     complaint = complaint_create(channel="hotline", text="Puskesmas tutup", category=world.health)
-    complaint_route(complaint_id=complaint.pk)
+    disposition_route(complaint_id=complaint.pk)
     complaint.refresh_from_db()
     assert complaint.status == Status.TRIAGE and complaint.area is None
     return complaint

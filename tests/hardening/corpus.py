@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from channels_intake.adapters import x
+from channels_intake.providers.x import adapter as x
 from tests.channels_intake import email_helpers, sms_helpers, telegram_helpers, whatsapp_helpers
 
 META_SECRET = "test-meta-app-secret"

@@ -1,4 +1,4 @@
-"""manage.py poll_imap: fetch a mailbox's unseen messages into the inbox (see imap.py)."""
+"""manage.py poll_imap: a mailbox's unseen messages into the inbox (providers/email/imap.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
-from channels_intake.imap import DEFAULT_LIMIT, ImapConfig, ImapPollError, PollReport, imap_poll
+from channels_intake.providers.email.imap import (
+    DEFAULT_LIMIT,
+    ImapConfig,
+    ImapPollError,
+    PollReport,
+    imap_poll,
+)
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from channels_intake.senders.telegram import api_call, describe, redact
+from channels_intake.providers.telegram.sender import api_call, describe, redact
 
 # Only what becomes a complaint or answers one; channel posts, joins and polls never come.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]

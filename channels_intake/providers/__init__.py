@@ -1,0 +1,1 @@
+"""Providers: one folder each, listed in registry.py (docs/channels/README.md)."""
