@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from complaints.models import User
+from config.queue import enqueue
 
 from ..models import ExportJob
 from .exports import csv_lines, xlsx_bytes
@@ -61,9 +62,7 @@ def exports_storage() -> Storage:
 
 
 def _enqueue(job_id: int) -> None:
-    from ..tasks import run_export_job
-
-    run_export_job.delay(job_id)
+    enqueue("dashboard.run_export_job", job_id)
 
 
 def export_job_start(

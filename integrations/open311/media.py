@@ -42,6 +42,7 @@ from complaints.images import ImageRejected, process_image
 from complaints.lifecycle import SYSTEM_ACTOR
 from complaints.models import Complaint
 from complaints.services import attachment_add, complaint_add_note
+from config.queue import enqueue
 
 from ..models import Open311Media
 
@@ -247,10 +248,8 @@ def media_url_register(*, message_id: int, url: str) -> Open311Media:
 
 def media_fetch_enqueue(media_id: int, *, countdown: int = 0) -> None:
     """Send the fetch to a worker; a dead broker is logged (the beat sweep catches up)."""
-    from ..tasks import fetch_open311_media
-
     try:
-        fetch_open311_media.apply_async((media_id,), countdown=countdown, retry=False)
+        enqueue("integrations.fetch_open311_media", media_id, countdown=countdown)
     except Exception:
         logger.exception("Could not enqueue Open311 media %s", media_id)
 
